@@ -1,0 +1,230 @@
+"""The funded programme, its stages and their scheduled sessions."""
+
+from decimal import Decimal
+
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import F, Q
+from django.utils import timezone
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+from courses.expressions import MinutesBetween
+
+DEFAULT_VENUE = "Vienības iela 30, Daugavpils"
+
+
+def localized(obj, field):
+    """The Latvian or English variant of ``field`` for the active language, falling back to lv."""
+    if (get_language() or "lv").startswith("en"):
+        return getattr(obj, f"{field}_en") or getattr(obj, f"{field}_lv")
+    return getattr(obj, f"{field}_lv")
+
+
+class Programme(models.Model):
+    title_lv = models.CharField(_("title (Latvian)"), max_length=255)
+    title_en = models.CharField(_("title (English)"), max_length=255, blank=True)
+    project_number = models.CharField(_("project number"), max_length=64, unique=True)
+    agreement_number = models.CharField(_("agreement number"), max_length=64)
+    funding_frame_lv = models.TextField(_("funding frame (Latvian)"))
+    funding_frame_en = models.TextField(_("funding frame (English)"), blank=True)
+    acknowledgement_lv = models.TextField(
+        _("funder's acknowledgement (Latvian)"),
+        help_text=_("Shown on every public page, e-mail and report."),
+    )
+    acknowledgement_en = models.TextField(_("funder's acknowledgement (English)"), blank=True)
+    organiser_lv = models.CharField(_("organiser (Latvian)"), max_length=255)
+    organiser_en = models.CharField(_("organiser (English)"), max_length=255, blank=True)
+    organiser_address = models.CharField(_("organiser's address"), max_length=255)
+    partner_lv = models.CharField(_("partner (Latvian)"), max_length=255, blank=True)
+    partner_en = models.CharField(_("partner (English)"), max_length=255, blank=True)
+    end_date = models.DateField(_("end date"))
+    minutes_per_academic_hour = models.PositiveSmallIntegerField(
+        _("minutes per academic hour"),
+        default=45,
+        validators=[MinValueValidator(1), MaxValueValidator(120)],
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("programme")
+        verbose_name_plural = _("programmes")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(minutes_per_academic_hour__gte=1, minutes_per_academic_hour__lte=120),
+                name="programme_academic_hour_1_to_120_minutes",
+            ),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    @property
+    def title(self):
+        return localized(self, "title")
+
+    @property
+    def funding_frame(self):
+        return localized(self, "funding_frame")
+
+    @property
+    def acknowledgement(self):
+        return localized(self, "acknowledgement")
+
+    @property
+    def organiser(self):
+        return localized(self, "organiser")
+
+    @property
+    def partner(self):
+        return localized(self, "partner")
+
+
+class Stage(models.Model):
+    programme = models.ForeignKey(
+        Programme, on_delete=models.PROTECT, related_name="stages", verbose_name=_("programme")
+    )
+    order = models.PositiveSmallIntegerField(_("order"), validators=[MinValueValidator(1)])
+    title_lv = models.CharField(_("title (Latvian)"), max_length=255)
+    title_en = models.CharField(_("title (English)"), max_length=255, blank=True)
+    description_lv = models.TextField(_("description (Latvian)"), blank=True)
+    description_en = models.TextField(_("description (English)"), blank=True)
+    planned_academic_hours = models.DecimalField(
+        _("planned academic hours"),
+        max_digits=6,
+        decimal_places=2,
+        validators=[MinValueValidator(Decimal("0.01"))],
+    )
+    capacity = models.PositiveIntegerField(_("capacity"), help_text=_("Seats for participants."))
+    registration_opens_at = models.DateTimeField(_("registration opens"), null=True, blank=True)
+    registration_closes_at = models.DateTimeField(_("registration closes"), null=True, blank=True)
+    completion_threshold_percent = models.PositiveSmallIntegerField(
+        _("completion threshold (%)"),
+        default=75,
+        validators=[MinValueValidator(1), MaxValueValidator(100)],
+        help_text=_("Share of the stage's delivered hours a participant must attend."),
+    )
+
+    class Meta:
+        verbose_name = _("stage")
+        verbose_name_plural = _("stages")
+        ordering = ["programme", "order"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["programme", "order"], name="stage_order_unique_in_programme"
+            ),
+            models.CheckConstraint(condition=Q(order__gte=1), name="stage_order_from_1"),
+            models.CheckConstraint(condition=Q(capacity__gte=0), name="stage_capacity_not_negative"),
+            models.CheckConstraint(
+                condition=Q(planned_academic_hours__gt=0), name="stage_planned_hours_positive"
+            ),
+            models.CheckConstraint(
+                condition=Q(completion_threshold_percent__gte=1)
+                & Q(completion_threshold_percent__lte=100),
+                name="stage_threshold_1_to_100_percent",
+            ),
+            models.CheckConstraint(
+                condition=Q(registration_opens_at__isnull=True)
+                | Q(registration_closes_at__isnull=True)
+                | Q(registration_closes_at__gt=F("registration_opens_at")),
+                name="stage_registration_closes_after_opening",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.order}. {self.title}"
+
+    @property
+    def title(self):
+        return localized(self, "title")
+
+    @property
+    def description(self):
+        return localized(self, "description")
+
+    def registration_is_open(self, now=None):
+        now = now or timezone.now()
+        if self.registration_opens_at and now < self.registration_opens_at:
+            return False
+        return not (self.registration_closes_at and now >= self.registration_closes_at)
+
+
+class Session(models.Model):
+    class Mode(models.TextChoices):
+        ONLINE = "online", _("online")
+        ONSITE = "onsite", _("on-site")
+        HYBRID = "hybrid", _("hybrid")
+
+    stage = models.ForeignKey(
+        Stage, on_delete=models.PROTECT, related_name="sessions", verbose_name=_("stage")
+    )
+    starts_at = models.DateTimeField(_("starts at"))
+    ends_at = models.DateTimeField(_("ends at"))
+    mode = models.CharField(_("mode"), max_length=10, choices=Mode, default=Mode.ONLINE)
+    zoom_url = models.URLField(_("Zoom join link"), max_length=500, blank=True)
+    venue = models.CharField(_("venue"), max_length=255, blank=True, default=DEFAULT_VENUE)
+    topic_lv = models.CharField(_("topic (Latvian)"), max_length=255)
+    topic_en = models.CharField(_("topic (English)"), max_length=255, blank=True)
+    trainer = models.CharField(_("trainer"), max_length=255, blank=True)
+    academic_hours = models.DecimalField(
+        _("academic hours"),
+        max_digits=5,
+        decimal_places=2,
+        validators=[MinValueValidator(Decimal("0.01"))],
+        help_text=_("Leave empty to count them from the duration."),
+    )
+    # Copied from the programme when the session is saved, so that the database itself can check
+    # that the academic hours fit into the session's duration.
+    minutes_per_academic_hour = models.PositiveSmallIntegerField(default=45, editable=False)
+
+    class Meta:
+        verbose_name = _("session")
+        verbose_name_plural = _("sessions")
+        ordering = ["starts_at"]
+        indexes = [models.Index(fields=["stage", "starts_at"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_at__gt=F("starts_at")), name="session_ends_after_start"
+            ),
+            models.CheckConstraint(
+                condition=Q(academic_hours__gt=0), name="session_academic_hours_positive"
+            ),
+            models.CheckConstraint(
+                condition=Q(
+                    academic_hours__lte=MinutesBetween("starts_at", "ends_at")
+                    / F("minutes_per_academic_hour")
+                    + Decimal("0.001")
+                ),
+                name="session_hours_fit_duration",
+            ),
+        ]
+
+    def __str__(self):
+        local_start = timezone.localtime(self.starts_at)
+        return f"{local_start:%d.%m.%Y. %H:%M} {self.topic}"
+
+    @property
+    def topic(self):
+        return localized(self, "topic")
+
+    @property
+    def duration_minutes(self):
+        return (self.ends_at - self.starts_at).total_seconds() / 60
+
+    def max_academic_hours(self, minutes_per_academic_hour):
+        """The most academic hours the session's duration allows, to the hundredth."""
+        hours = Decimal(self.duration_minutes) / Decimal(minutes_per_academic_hour)
+        return hours.quantize(Decimal("0.01"), rounding="ROUND_FLOOR")
+
+    @property
+    def is_past(self):
+        return self.ends_at <= timezone.now()
+
+    @property
+    def is_online(self):
+        return self.mode in (self.Mode.ONLINE, self.Mode.HYBRID)
+
+    @property
+    def is_onsite(self):
+        return self.mode in (self.Mode.ONSITE, self.Mode.HYBRID)

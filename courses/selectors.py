@@ -1,0 +1,46 @@
+"""Reads about the programme: hours totals, sessions, the programme shown to the public."""
+
+from decimal import Decimal
+
+from django.db.models import DecimalField, Prefetch, Q, Sum, Value
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from courses.models import Programme, Session, Stage
+
+ZERO_HOURS = Value(Decimal("0"), output_field=DecimalField(max_digits=8, decimal_places=2))
+
+
+def current_programme():
+    """The programme the portal presents (the first one; the portal serves one programme)."""
+    return Programme.objects.order_by("pk").first()
+
+
+def stages_with_hours(*, now=None):
+    """Stages annotated with ``scheduled_hours`` and ``delivered_hours`` (sessions already over)."""
+    now = now or timezone.now()
+    return Stage.objects.annotate(
+        scheduled_hours=Coalesce(Sum("sessions__academic_hours"), ZERO_HOURS),
+        delivered_hours=Coalesce(
+            Sum("sessions__academic_hours", filter=Q(sessions__ends_at__lte=now)), ZERO_HOURS
+        ),
+    )
+
+
+def programme_stages(*, programme):
+    """The programme's stages in order, with hours totals and their sessions prefetched."""
+    return (
+        stages_with_hours()
+        .filter(programme=programme)
+        .select_related("programme")
+        .prefetch_related(Prefetch("sessions", queryset=Session.objects.order_by("starts_at")))
+        .order_by("order")
+    )
+
+
+def overlapping_sessions(*, stage, starts_at, ends_at, exclude_pk=None):
+    """Sessions of ``stage`` whose time overlaps the interval [starts_at, ends_at)."""
+    sessions = Session.objects.filter(stage=stage, starts_at__lt=ends_at, ends_at__gt=starts_at)
+    if exclude_pk:
+        sessions = sessions.exclude(pk=exclude_pk)
+    return sessions

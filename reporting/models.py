@@ -1,0 +1,1 @@
+"""Budget, funding sources, expenditure and the funder's indicators (built in a later step)."""
