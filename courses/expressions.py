@@ -14,7 +14,9 @@ class MinutesBetween(models.Func):
 
     def as_postgresql(self, compiler, connection, **extra_context):
         template = "(EXTRACT(EPOCH FROM (%(expressions)s)) / 60)"
-        return self.as_sql(compiler, connection, template=template, arg_joiner=" - ", **extra_context)
+        return self.as_sql(
+            compiler, connection, template=template, arg_joiner=" - ", **extra_context
+        )
 
     def as_sql(self, compiler, connection, **extra_context):
         extra_context.setdefault("template", "((julianday(%(expressions)s)) * 1440.0)")

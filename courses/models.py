@@ -115,7 +115,9 @@ class Stage(models.Model):
                 fields=["programme", "order"], name="stage_order_unique_in_programme"
             ),
             models.CheckConstraint(condition=Q(order__gte=1), name="stage_order_from_1"),
-            models.CheckConstraint(condition=Q(capacity__gte=0), name="stage_capacity_not_negative"),
+            models.CheckConstraint(
+                condition=Q(capacity__gte=0), name="stage_capacity_not_negative"
+            ),
             models.CheckConstraint(
                 condition=Q(planned_academic_hours__gt=0), name="stage_planned_hours_positive"
             ),

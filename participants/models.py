@@ -99,4 +99,3 @@ class Registration(models.Model):
 
     def __str__(self):
         return f"{self.participant} – {self.stage} ({self.get_status_display()})"
-
