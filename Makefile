@@ -7,6 +7,8 @@ PORT ?= 8000
 .PHONY: run test install lint messages clean
 
 $(VENV)/.installed: requirements.txt requirements-test.txt
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
+	  { echo "The portal needs Python 3.11 or newer: run e.g. 'make run PYTHON=python3.12'."; exit 1; }
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -r requirements-test.txt

@@ -43,6 +43,10 @@ class Programme(models.Model):
         _("minutes per academic hour"),
         default=45,
         validators=[MinValueValidator(1), MaxValueValidator(120)],
+        help_text=_(
+            "Fixed once the programme has sessions: every session's academic hours were counted "
+            "with it, so changing it would silently change hours already scheduled and delivered."
+        ),
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -187,10 +191,14 @@ class Session(models.Model):
         indexes = [models.Index(fields=["stage", "starts_at"])]
         constraints = [
             models.CheckConstraint(
-                condition=Q(ends_at__gt=F("starts_at")), name="session_ends_after_start"
+                condition=Q(ends_at__gt=F("starts_at")),
+                name="session_ends_after_start",
+                violation_error_message=_("The session must end after it starts."),
             ),
             models.CheckConstraint(
-                condition=Q(academic_hours__gt=0), name="session_academic_hours_positive"
+                condition=Q(academic_hours__gt=0),
+                name="session_academic_hours_positive",
+                violation_error_message=_("Academic hours must be more than zero."),
             ),
             models.CheckConstraint(
                 condition=Q(
@@ -199,6 +207,9 @@ class Session(models.Model):
                     + Decimal("0.001")
                 ),
                 name="session_hours_fit_duration",
+                violation_error_message=_(
+                    "The academic hours are more than the session's duration allows."
+                ),
             ),
         ]
 
@@ -230,3 +241,135 @@ class Session(models.Model):
     @property
     def is_onsite(self):
         return self.mode in (self.Mode.ONSITE, self.Mode.HYBRID)
+
+
+# --- Reminder rules (owned by the reminders work; appended so the rest of the file stays as is) ---
+
+from datetime import time  # noqa: E402
+
+from django.core.exceptions import ValidationError  # noqa: E402
+
+DEFAULT_DAY_BEFORE_TIME = time(18, 0)
+DEFAULT_BEFORE_MINUTES = 60
+
+
+class ReminderRule(models.Model):
+    """When participants are reminded of a session: the day before at a local time, or minutes
+    before it starts. Rules belong to a programme; a stage with active rules of its own uses only
+    those (a per-stage override), other stages use the programme's.
+    """
+
+    class Kind(models.TextChoices):
+        DAY_BEFORE = "day_before", _("the day before, at a set time")
+        BEFORE = "before", _("a number of minutes before the start")
+
+    programme = models.ForeignKey(
+        Programme,
+        on_delete=models.CASCADE,
+        related_name="reminder_rules",
+        verbose_name=_("programme"),
+    )
+    stage = models.ForeignKey(
+        Stage,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="reminder_rules",
+        verbose_name=_("stage"),
+        help_text=_(
+            "Leave empty for a rule of the whole programme. A stage with active rules of its own "
+            "uses only those."
+        ),
+    )
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind)
+    local_time = models.TimeField(
+        _("time (Riga)"),
+        null=True,
+        blank=True,
+        help_text=_("For “the day before”: the time of day in Europe/Riga, e.g. 18:00."),
+    )
+    offset_minutes = models.PositiveIntegerField(
+        _("minutes before the start"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1)],
+        help_text=_("For “minutes before the start”, e.g. 60."),
+    )
+    active = models.BooleanField(_("active"), default=True)
+    label = models.CharField(
+        _("label"), max_length=100, blank=True, help_text=_("A name for staff (optional).")
+    )
+
+    class Meta:
+        verbose_name = _("reminder rule")
+        verbose_name_plural = _("reminder rules")
+        ordering = ["programme", "stage", "kind", "local_time", "-offset_minutes"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    Q(kind="day_before", local_time__isnull=False, offset_minutes__isnull=True)
+                    | Q(kind="before", offset_minutes__gt=0, local_time__isnull=True)
+                ),
+                name="reminder_rule_time_matches_kind",
+                violation_error_message=_(
+                    "“The day before” needs a time of day; “minutes before the start” needs a "
+                    "number of minutes greater than zero."
+                ),
+            ),
+            models.UniqueConstraint(
+                fields=["programme", "kind"],
+                condition=Q(stage__isnull=True, kind="day_before"),
+                name="reminder_rule_one_day_before_per_programme",
+                violation_error_message=_("The programme already has a “day before” reminder."),
+            ),
+            models.UniqueConstraint(
+                fields=["stage", "kind"],
+                condition=Q(stage__isnull=False, kind="day_before"),
+                name="reminder_rule_one_day_before_per_stage",
+                violation_error_message=_("The stage already has a “day before” reminder."),
+            ),
+            models.UniqueConstraint(
+                fields=["programme", "offset_minutes"],
+                condition=Q(stage__isnull=True, kind="before"),
+                name="reminder_rule_offset_unique_in_programme",
+                violation_error_message=_("The programme already has a reminder at this offset."),
+            ),
+            models.UniqueConstraint(
+                fields=["stage", "offset_minutes"],
+                condition=Q(stage__isnull=False, kind="before"),
+                name="reminder_rule_offset_unique_in_stage",
+                violation_error_message=_("The stage already has a reminder at this offset."),
+            ),
+        ]
+
+    def __str__(self):
+        return self.label or self.describe()
+
+    def describe(self):
+        if self.kind == self.Kind.DAY_BEFORE and self.local_time:
+            return _("The day before at %(time)s") % {"time": self.local_time.strftime("%H:%M")}
+        return _("%(minutes)s minutes before the start") % {"minutes": self.offset_minutes}
+
+    @property
+    def key(self):
+        """What a delivery is unique by, with the registration and the session.
+
+        The day-before reminder is one per session whatever its time (moving 18:00 to 17:00
+        after it went out must not send it again); "before" reminders differ by their offset.
+        """
+        if self.kind == self.Kind.DAY_BEFORE:
+            return "day_before"
+        return f"before_{self.offset_minutes}"
+
+    def clean(self):
+        super().clean()
+        if self.stage_id and self.programme_id and self.stage.programme_id != self.programme_id:
+            raise ValidationError({"stage": _("The stage belongs to another programme.")})
+        if self.kind == self.Kind.DAY_BEFORE and self.local_time is None:
+            raise ValidationError({"local_time": _("Give the time of day.")})
+        if self.kind == self.Kind.BEFORE and not self.offset_minutes:
+            raise ValidationError({"offset_minutes": _("Give the number of minutes.")})
+        if self.kind == self.Kind.DAY_BEFORE:
+            self.offset_minutes = None
+        if self.kind == self.Kind.BEFORE:
+            self.local_time = None

@@ -16,15 +16,20 @@ def current_programme():
     return Programme.objects.order_by("pk").first()
 
 
-def stages_with_hours(*, now=None):
-    """Stages annotated with ``scheduled_hours`` and ``delivered_hours`` (sessions already over)."""
+def with_hours(stages, *, now=None):
+    """``stages`` annotated with ``scheduled_hours`` and ``delivered_hours`` (sessions over)."""
     now = now or timezone.now()
-    return Stage.objects.annotate(
+    return stages.annotate(
         scheduled_hours=Coalesce(Sum("sessions__academic_hours"), ZERO_HOURS),
         delivered_hours=Coalesce(
             Sum("sessions__academic_hours", filter=Q(sessions__ends_at__lte=now)), ZERO_HOURS
         ),
     )
+
+
+def stages_with_hours(*, now=None):
+    """Stages with their planned, scheduled and delivered (already over) academic hours."""
+    return with_hours(Stage.objects.all(), now=now)
 
 
 def programme_stages(*, programme):

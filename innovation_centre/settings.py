@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "courses",
     "participants",
     "reporting",
+    "innovation_centre.apps.PortalConfig",
 ]
 
 MIDDLEWARE = [
@@ -92,6 +93,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"].setdefault("OPTIONS", {}).update(
         {"timeout": 20, "transaction_mode": "IMMEDIATE", "init_command": "PRAGMA journal_mode=WAL;"}
     )
+else:
+    # Fail fast (and let /healthz answer) when the database server cannot be reached.
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("connect_timeout", 5)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -110,6 +114,7 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "staticfiles"
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # WhiteNoise warns at start-up when it is missing
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -159,6 +164,32 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_BEAT_SCHEDULE = {}
+
+# Session reminders (participants/reminders.py): a scan every minute, no far-future ETA tasks.
+CELERY_IMPORTS = ["participants.reminder_tasks"]
+CELERY_BEAT_SCHEDULE["send-due-reminders"] = {
+    "task": "participants.reminders_scan",
+    "schedule": 60.0,
+    "options": {"expires": 55},  # a scan that waited a minute is replaced by the next one
+}
+# A claim older than this is taken to belong to a dead worker and is retried. Keep it above the
+# send task's hard time limit (120 s), so a live worker has always finished or been stopped.
+REMINDER_CLAIM_STALE_SECONDS = env.int("REMINDER_CLAIM_STALE_SECONDS", default=300)
+REMINDER_RETRY_BACKOFF_SECONDS = env.int("REMINDER_RETRY_BACKOFF_SECONDS", default=60)
+REMINDER_MAX_ATTEMPTS = env.int("REMINDER_MAX_ATTEMPTS", default=5)
+REMINDER_MANUAL_REPEAT_SECONDS = env.int("REMINDER_MANUAL_REPEAT_SECONDS", default=600)
+REMINDER_MISSED_LOOKBACK_HOURS = env.int("REMINDER_MISSED_LOOKBACK_HOURS", default=24)
+REMINDER_SEND_BATCH_SIZE = env.int("REMINDER_SEND_BATCH_SIZE", default=50)
+# Unconfirmed registrations hold no seat; delete those older than 72 hours once a day.
+CELERY_BEAT_SCHEDULE["purge-expired-registrations"] = {
+    "task": "participants.tasks.purge_expired_registrations",
+    "schedule": 24 * 60 * 60,
+}
+
+# The public forms: at most this many POSTs per client address (REMOTE_ADDR) per window.
+# Counted in the default cache; with several web processes use a shared cache (Redis).
+REGISTRATION_RATE_LIMIT = env.int("REGISTRATION_RATE_LIMIT", default=10)
+REGISTRATION_RATE_LIMIT_WINDOW = env.int("REGISTRATION_RATE_LIMIT_WINDOW", default=600)
 
 # Security: safe by default; SECURE_SSL_REDIRECT can be switched off behind a TLS proxy.
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not DEBUG)

@@ -1,8 +1,12 @@
 from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
 
 from innovation_centre.views import healthz
+
+admin.site.site_header = _("Innovation Centre portal administration")
+admin.site.site_title = _("Innovation Centre portal")
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
@@ -11,6 +15,6 @@ urlpatterns = [
 ]
 
 urlpatterns += i18n_patterns(
-    path("", include("courses.urls")),
+    path("", include("participants.urls")),
     prefix_default_language=True,
 )

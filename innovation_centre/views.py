@@ -17,10 +17,14 @@ def database_is_up():
         return False
 
 
+# A readiness probe must answer quickly: give up on the broker after about two seconds.
+BROKER_TIMEOUTS = {"socket_connect_timeout": 2, "socket_timeout": 2, "max_retries": 0}
+
+
 def broker_is_up():
     try:
-        with celery_app.connection_for_write() as conn:
-            conn.ensure_connection(max_retries=1, timeout=2)
+        with celery_app.connection_for_write(transport_options=BROKER_TIMEOUTS) as conn:
+            conn.ensure_connection(max_retries=0, timeout=2)
         return True
     except Exception:  # noqa: BLE001 - any failure means "down"
         return False

@@ -6,6 +6,7 @@ from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
 from courses.models import Stage
+from participants.municipalities import MUNICIPALITY_CHOICES
 
 
 class Participant(models.Model):
@@ -14,6 +15,18 @@ class Participant(models.Model):
         CAREER_COUNSELLOR = "career_counsellor", _("career counsellor")
         METHODOLOGIST = "methodologist", _("education methodologist")
         OTHER = "other", _("other")
+
+    class Subject(models.TextChoices):
+        NATURAL_SCIENCES = "natural_sciences", _("natural sciences")
+        CHEMISTRY = "chemistry", _("chemistry")
+        PHYSICS = "physics", _("physics")
+        BIOLOGY = "biology", _("biology")
+        MATHEMATICS = "mathematics", _("mathematics")
+        ECONOMICS = "economics", _("economics")
+        COMPUTER_SCIENCE = "computer_science", _("computer science")
+        ENGINEERING = "engineering_technology", _("engineering and technology")
+        ENTREPRENEURSHIP = "entrepreneurship", _("entrepreneurship")
+        OTHER = "other", _("other subject")
 
     class Sex(models.TextChoices):
         FEMALE = "female", _("female")
@@ -28,9 +41,10 @@ class Participant(models.Model):
     first_name = models.CharField(_("first name"), max_length=100)
     last_name = models.CharField(_("last name"), max_length=100)
     role = models.CharField(_("role"), max_length=32, choices=Role)
+    # A list of Subject codes; the forms accept only those codes.
     subjects = models.JSONField(_("subjects taught"), default=list, blank=True)
     institution = models.CharField(_("institution"), max_length=255)
-    municipality = models.CharField(_("municipality"), max_length=100)
+    municipality = models.CharField(_("municipality"), max_length=100, choices=MUNICIPALITY_CHOICES)
     sex = models.CharField(_("sex"), max_length=10, choices=Sex, blank=True)
     phone = models.CharField(_("phone"), max_length=32, blank=True)
     language = models.CharField(
@@ -53,6 +67,10 @@ class Participant(models.Model):
     @property
     def full_name(self):
         return f"{self.first_name} {self.last_name}"
+
+    def get_subjects_display(self):
+        labels = dict(self.Subject.choices)
+        return [labels.get(code, code) for code in self.subjects or []]
 
 
 class Registration(models.Model):
@@ -80,7 +98,21 @@ class Registration(models.Model):
     )
     created_at = models.DateTimeField(_("registered"), auto_now_add=True)
     email_confirmed_at = models.DateTimeField(_("e-mail confirmed"), null=True, blank=True)
+    confirmed_at = models.DateTimeField(
+        _("seat taken"), null=True, blank=True, help_text=_("When the person got a seat.")
+    )
+    waiting_since = models.DateTimeField(
+        _("on the waiting list since"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "The waiting list is served in this order: the time the e-mail was confirmed, or the "
+            "time staff moved the person from a seat to the waiting list."
+        ),
+    )
     cancelled_at = models.DateTimeField(_("cancelled"), null=True, blank=True)
+    cancelled_by_staff = models.BooleanField(_("cancelled by staff"), default=False)
+    cancellation_reason = models.TextField(_("reason for cancelling"), blank=True)
     consent_version = models.CharField(_("consent text version"), max_length=32)
     consent_at = models.DateTimeField(_("consent given"))
 
@@ -95,7 +127,121 @@ class Registration(models.Model):
                 name="registration_one_live_per_participant_and_stage",
             ),
         ]
-        indexes = [models.Index(fields=["stage", "status"])]
+        indexes = [
+            models.Index(fields=["stage", "status"]),
+            models.Index(fields=["stage", "status", "waiting_since"], name="registration_queue"),
+        ]
 
     def __str__(self):
         return f"{self.participant} – {self.stage} ({self.get_status_display()})"
+
+    @property
+    def is_live(self):
+        return self.status != self.Status.CANCELLED
+
+
+# --- Reminders sent (owned by the reminders work; appended so the rest of the file stays as is) ---
+
+from django.conf import settings  # noqa: E402
+
+from courses.models import ReminderRule, Session  # noqa: E402
+
+
+class ReminderDelivery(models.Model):
+    """One reminder for one registration and session: claimed before it is sent, so it goes once.
+
+    Scheduled reminders are unique per (registration, session, kind), where ``kind`` is the
+    rule's key ("day_before", "before_60"); staff's "send now" records ``kind="manual"`` rows,
+    which may repeat (see ``participants.reminders``).
+    """
+
+    MANUAL = "manual"
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("waiting to be sent")
+        CLAIMED = "claimed", _("being sent")
+        SENT = "sent", _("sent")
+        FAILED = "failed", _("failed")
+        MISSED = "missed", _("missed (the session had started)")
+        SKIPPED = "skipped", _("skipped (a reminder was sent moments before)")
+
+    registration = models.ForeignKey(
+        Registration,
+        on_delete=models.CASCADE,
+        related_name="reminder_deliveries",
+        verbose_name=_("registration"),
+    )
+    session = models.ForeignKey(
+        Session,
+        on_delete=models.CASCADE,
+        related_name="reminder_deliveries",
+        verbose_name=_("session"),
+    )
+    rule = models.ForeignKey(
+        ReminderRule,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="deliveries",
+        verbose_name=_("rule"),
+    )
+    kind = models.CharField(_("kind"), max_length=32)
+    status = models.CharField(_("status"), max_length=16, choices=Status, default=Status.PENDING)
+    due_at = models.DateTimeField(_("due"))
+    created_at = models.DateTimeField(_("recorded"), auto_now_add=True)
+    # Who holds the row: the scan that inserted it, then the worker that is sending it.
+    claim_token = models.CharField(max_length=32, blank=True, editable=False)
+    claimed_at = models.DateTimeField(_("claimed"), null=True, blank=True)
+    sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    next_attempt_at = models.DateTimeField(_("next attempt"), null=True, blank=True)
+    last_error = models.TextField(_("last error"), blank=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("requested by"),
+    )
+
+    class Meta:
+        verbose_name = _("reminder delivery")
+        verbose_name_plural = _("reminder deliveries")
+        ordering = ["-due_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["registration", "session", "kind"],
+                condition=~Q(kind="manual"),
+                name="reminder_delivery_once_per_registration_session_kind",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="sent") | Q(sent_at__isnull=False),
+                name="reminder_delivery_sent_has_time",
+            ),
+        ]
+        indexes = [
+            # The scan's retry queries look only at unfinished rows: keep that index small.
+            models.Index(
+                fields=["status", "claimed_at"],
+                condition=Q(status__in=["pending", "claimed", "failed"]),
+                name="reminder_delivery_unfinished",
+            ),
+            models.Index(fields=["session", "registration"], name="reminder_delivery_session"),
+        ]
+
+    def __str__(self):
+        return f"{self.registration_id}/{self.session_id}/{self.kind}: {self.status}"
+
+    @property
+    def is_manual(self):
+        return self.kind == self.MANUAL
+
+
+class SessionReminders(Session):
+    """A session seen from its reminders: the admin's per-session delivery log."""
+
+    class Meta:
+        proxy = True
+        verbose_name = _("session reminders")
+        verbose_name_plural = _("session reminders")

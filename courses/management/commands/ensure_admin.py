@@ -1,23 +1,38 @@
-"""Create the first admin account if none exists, printing its random password once."""
+"""Create the first admin account if no superuser exists.
+
+The password comes from ADMIN_PASSWORD when set (and is then never printed); otherwise a random
+one is generated and printed once.
+"""
 
 import os
 import secrets
 
 from django.contrib.auth import get_user_model
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 
 
 class Command(BaseCommand):
-    help = "Create an admin account if no superuser exists (ADMIN_USERNAME, ADMIN_PASSWORD)."
+    help = (
+        "Create an admin account if no superuser exists (username from ADMIN_USERNAME, default "
+        "'admin'; password from ADMIN_PASSWORD, or a random one printed once)."
+    )
 
     def handle(self, *args, **options):
         User = get_user_model()
         if User.objects.filter(is_superuser=True).exists():
+            self.stdout.write("An admin account exists already; nothing changed.")
             return
-        username = os.environ.get("ADMIN_USERNAME", "admin")
-        password = os.environ.get("ADMIN_PASSWORD") or secrets.token_urlsafe(12)
+        username = os.environ.get("ADMIN_USERNAME", "").strip() or "admin"
+        if User.objects.filter(username=username).exists():
+            raise CommandError(
+                f"A user '{username}' exists but is not a superuser; set ADMIN_USERNAME to "
+                "another name or make that user a superuser with `manage.py createsuperuser`."
+            )
+        given = os.environ.get("ADMIN_PASSWORD", "")
+        password = given or secrets.token_urlsafe(12)
         User.objects.create_superuser(username=username, email="", password=password)
-        self.stdout.write(
-            self.style.SUCCESS(f"Created the admin account '{username}' with password: {password}")
-            + "\nKeep it now: it is shown only once."
-        )
+        self.stdout.write(self.style.SUCCESS(f"Created the admin account '{username}'."))
+        if given:
+            self.stdout.write("Its password is the one in ADMIN_PASSWORD.")
+        else:
+            self.stdout.write(f"Its password: {password}\nKeep it now: it is shown only once.")

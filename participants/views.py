@@ -1,0 +1,189 @@
+"""Public pages: the programme, a stage with its registration form, and the personal links.
+
+Function views, thin: read input, call a selector or a service, render or redirect.
+"""
+
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.text import slugify
+from django.utils.translation import get_language
+from django.views.decorators.http import require_http_methods
+
+from courses.selectors import current_programme
+from participants import links, selectors, services
+from participants.calendar import calendar_for_sessions
+from participants.forms import ManageDetailsForm, RegistrationForm
+from participants.models import Registration
+from participants.ratelimit import rate_limited
+
+Status = Registration.Status
+
+
+# --- programme and stages ---------------------------------------------------------------------
+
+
+def programme_detail(request):
+    programme = current_programme()
+    stages = selectors.public_stages(programme=programme) if programme else []
+    context = {"programme": programme, "stages": stages}
+    return render(request, "participants/programme_detail.html", context)
+
+
+def _public_stage_or_404(stage_id):
+    """The stage with its programme loaded (the page's footer needs the programme)."""
+    programme = current_programme()
+    stage = selectors.public_stage(programme=programme, stage_id=stage_id) if programme else None
+    if stage is None:
+        raise Http404
+    return stage
+
+
+@require_http_methods(["GET", "POST"])
+@rate_limited
+def stage_detail(request, stage_id):
+    stage = _public_stage_or_404(stage_id)
+    refusal = services.registration_refusal(stage)
+    form = RegistrationForm(data=request.POST if request.method == "POST" else None)
+    if request.method == "POST" and refusal is None:
+        if form.is_bot():
+            return redirect("participants:registration_sent", stage_id=stage.pk)
+        if form.is_valid() and _register(form, stage):
+            return redirect("participants:registration_sent", stage_id=stage.pk)
+    context = {"programme": stage.programme, "stage": stage, "form": form, "refusal": refusal}
+    return render(request, "participants/stage_detail.html", context)
+
+
+def _register(form, stage):
+    """Register from a valid form; False (with the reason on the form) if refused."""
+    try:
+        services.registration_create(
+            stage=stage,
+            participant_data=form.participant_data(),
+            language=form.cleaned_data["language"],
+            consent_version=services.CONSENT_VERSION,
+        )
+    except services.RegistrationError as error:
+        form.add_error(None, error)
+        return False
+    return True
+
+
+def registration_sent(request, stage_id):
+    stage = _public_stage_or_404(stage_id)
+    return render(request, "participants/registration_sent.html", {"stage": stage})
+
+
+def privacy(request):
+    return render(
+        request,
+        "participants/privacy.html",
+        {"consent_version": services.CONSENT_VERSION},
+    )
+
+
+# --- personal links ---------------------------------------------------------------------------
+
+
+def _link_problem(request, *, expired):
+    return render(request, "participants/link_invalid.html", {"expired": expired}, status=400)
+
+
+def _registration_from(token, *, salt, max_age):
+    """The registration a signed token names; raises links.BadLink if there is none."""
+    pk = links.read_token(token, salt=salt, max_age=max_age)
+    registration = selectors.registration_for_link(pk)
+    if registration is None:
+        raise links.BadLink
+    return registration
+
+
+def _confirmation_registration(token):
+    return _registration_from(
+        token, salt=links.CONFIRMATION_SALT, max_age=links.CONFIRMATION_MAX_AGE
+    )
+
+
+def _manage_registration(token):
+    return _registration_from(token, salt=links.MANAGE_SALT, max_age=links.MANAGE_MAX_AGE)
+
+
+@require_http_methods(["GET", "POST"])
+@rate_limited
+def registration_confirm(request, token):
+    """GET shows a button, POST confirms: mail scanners that open links do not confirm."""
+    try:
+        registration = _confirmation_registration(token)
+    except links.BadLink as problem:
+        return _link_problem(request, expired=isinstance(problem, links.ExpiredLink))
+    if request.method == "POST":
+        registration = services.registration_confirm_email(registration=registration)
+        return redirect(f"{_manage_path(registration)}?confirmed=1")
+    return render(request, "participants/registration_confirm.html", {"registration": registration})
+
+
+def _manage_path(registration):
+    token = links.make_token(registration, salt=links.MANAGE_SALT)
+    return reverse("participants:registration_manage", kwargs={"token": token})
+
+
+@require_http_methods(["GET", "POST"])
+@rate_limited
+def registration_manage(request, token):
+    try:
+        registration = _manage_registration(token)
+    except links.BadLink as problem:
+        return _link_problem(request, expired=isinstance(problem, links.ExpiredLink))
+    participant = registration.participant
+    form = ManageDetailsForm.for_participant(
+        participant, data=request.POST if request.method == "POST" else None
+    )
+    if request.method == "POST" and registration.is_live and form.is_valid():
+        services.participant_update_details(participant=participant, data=form.cleaned_data)
+        return redirect(f"{reverse('participants:registration_manage', args=[token])}?saved=1")
+    context = {
+        "registration": registration,
+        "stage": registration.stage,
+        "sessions": selectors.stage_sessions(registration.stage),
+        "seats_left": selectors.seats_left(registration.stage),
+        "form": form,
+        "token": token,
+        "saved": request.GET.get("saved") == "1",
+        "just_confirmed": request.GET.get("confirmed") == "1",
+        "waiting_position": selectors.waiting_list_position(registration),
+    }
+    return render(request, "participants/manage.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+@rate_limited
+def registration_cancel(request, token):
+    """GET asks "are you sure?", POST cancels."""
+    try:
+        registration = _manage_registration(token)
+    except links.BadLink as problem:
+        return _link_problem(request, expired=isinstance(problem, links.ExpiredLink))
+    if request.method == "POST" and registration.is_live:
+        services.registration_cancel(registration=registration)
+        return redirect("participants:registration_manage", token=token)
+    return render(
+        request,
+        "participants/manage_cancel.html",
+        {"registration": registration, "stage": registration.stage, "token": token},
+    )
+
+
+def registration_calendar(request, token):
+    try:
+        registration = _manage_registration(token)
+    except links.BadLink as problem:
+        return _link_problem(request, expired=isinstance(problem, links.ExpiredLink))
+    content = calendar_for_sessions(
+        selectors.stage_sessions(registration.stage),
+        language=get_language(),
+        title=str(registration.stage),
+    )
+    response = HttpResponse(content, content_type="text/calendar; charset=utf-8")
+    filename = f"{slugify(registration.stage.title_lv) or 'stage'}.ics"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
