@@ -45,12 +45,14 @@ class SessionAdminForm(forms.ModelForm):
         )
 
     def _stage(self):
+        """The session's stage, if it is complete enough to check against (it has a programme).
+
+        In the stage's inline the stage is the parent form's, possibly unsaved and invalid.
+        """
         stage = self.cleaned_data.get("stage")
-        if stage is not None:
-            return stage
-        try:  # in the stage's inline the stage comes from the parent form
-            stage = self.instance.stage
-            stage.programme  # noqa: B018 - an unsaved stage may have no programme yet
+        try:
+            stage = stage or self.instance.stage
+            stage.programme  # noqa: B018 - raises when the stage has no programme yet
         except ObjectDoesNotExist:
             return None
         return stage

@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from courses.models import Programme, Session, Stage
 
-ZERO_HOURS = Value(Decimal("0"), output_field=DecimalField(max_digits=8, decimal_places=2))
+ZERO_HOURS = Value(Decimal("0.00"), output_field=DecimalField(max_digits=8, decimal_places=2))
 
 
 def current_programme():

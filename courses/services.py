@@ -19,6 +19,8 @@ from courses.models import Programme, Session, Stage
 from courses.selectors import overlapping_sessions
 
 HUNDREDTH = Decimal("0.01")
+LONGEST_SESSION = timedelta(hours=24)
+MOST_ACADEMIC_HOURS = Decimal("999.99")  # the column holds 5 digits
 
 
 def academic_hours_in(*, starts_at: datetime, ends_at: datetime, minutes_per_academic_hour: int):
@@ -71,11 +73,16 @@ def session_check(
     """
     if ends_at <= starts_at:
         raise ValidationError({"ends_at": _("The session must end after it starts.")})
+    if ends_at - starts_at > LONGEST_SESSION:
+        raise ValidationError(
+            {"ends_at": _("A session lasts at most 24 hours: enter each day as its own session.")}
+        )
     minutes = _minutes_per_academic_hour(stage)
     allowed = academic_hours_in(
         starts_at=starts_at, ends_at=ends_at, minutes_per_academic_hour=minutes
     )
     errors = {}
+    allowed = min(allowed, MOST_ACADEMIC_HOURS)
     if academic_hours is None and allowed <= 0:
         errors["ends_at"] = _("The session is too short to count any academic hours.")
     elif academic_hours is not None and academic_hours > allowed:

@@ -21,12 +21,6 @@ from participants.models import Participant, Registration
 MAX_LISTED_REFUSALS = 10
 
 
-def refusal_reason(error):
-    if isinstance(error, ValidationError):
-        return " ".join(error.messages)
-    return str(error)
-
-
 class RegistrationOutcome:
     """Counts what a bulk action changed, left as it was, and refused (with the reasons)."""
 
@@ -42,7 +36,7 @@ class RegistrationOutcome:
             try:
                 result = service(registration=registration, **kwargs)
             except ValidationError as error:  # the services' RegistrationError and its kinds
-                self.refusals.append((registration, refusal_reason(error)))
+                self.refusals.append((registration, " ".join(error.messages)))
             else:
                 if self.changes_status and result.status == status_before:
                     self.unchanged += 1
@@ -80,6 +74,43 @@ class CancelForm(forms.Form):
     )
 
 
+class ParticipantAdminForm(forms.ModelForm):
+    subjects = forms.MultipleChoiceField(
+        label=_("subjects taught"),
+        choices=Participant.Subject.choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+
+    class Meta:
+        model = Participant
+        fields = [
+            "email",
+            "first_name",
+            "last_name",
+            "role",
+            "subjects",
+            "institution",
+            "municipality",
+            "sex",
+            "phone",
+            "language",
+        ]
+
+    def clean_email(self):
+        email = self.cleaned_data["email"].strip().lower()
+        others = Participant.objects.filter(email__iexact=email).exclude(pk=self.instance.pk)
+        if others.exists():
+            raise ValidationError(
+                _("Another participant already has this e-mail address."), code="email_taken"
+            )
+        return email
+
+    def clean_subjects(self):
+        chosen = self.cleaned_data["subjects"]
+        return [code for code, _label in Participant.Subject.choices if code in chosen]
+
+
 class ParticipantRegistrationInline(admin.TabularInline):
     model = Registration
     fields = ["stage", "status", "created_at", "email_confirmed_at", "cancelled_at"]
@@ -105,6 +136,7 @@ class ParticipantAdmin(admin.ModelAdmin):
     list_display_links = ["last_name", "first_name"]
     list_filter = ["role", "municipality", "language"]
     search_fields = ["first_name", "last_name", "email", "institution"]
+    form = ParticipantAdminForm
     readonly_fields = ["created_at", "updated_at"]
     inlines = [ParticipantRegistrationInline]
 
@@ -116,9 +148,8 @@ class RegistrationAdmin(admin.ModelAdmin):
         "participant_email",
         "stage",
         "status",
-        "email_confirmed_at",
-        "confirmed_at",
-        "created_at",
+        "email_confirmed",
+        "registered",
     ]
     list_filter = [
         "stage",
@@ -172,6 +203,15 @@ class RegistrationAdmin(admin.ModelAdmin):
     @admin.display(description=_("e-mail"), ordering="participant__email")
     def participant_email(self, registration):
         return registration.participant.email
+
+    # Short Latvian date and time (15.03.2027. 14:30) keep the list narrow enough to read.
+    @admin.display(description=_("e-mail confirmed"), ordering="email_confirmed_at")
+    def email_confirmed(self, registration):
+        return exports.local_datetime(registration.email_confirmed_at) or "–"
+
+    @admin.display(description=_("registered"), ordering="created_at")
+    def registered(self, registration):
+        return exports.local_datetime(registration.created_at)
 
     # Actions -------------------------------------------------------------------------------
 

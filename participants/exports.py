@@ -16,7 +16,7 @@ The file is made for Excel as set up in Latvia:
 import csv
 from collections.abc import Iterator
 
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 BOM = "\ufeff"
@@ -95,12 +95,21 @@ class _Line:
         return text
 
 
-def registration_csv_lines(registrations) -> Iterator[str]:
-    """The CSV file as text pieces, BOM first: for a streaming HTTP response."""
+def registration_csv_lines(registrations, *, language=None) -> Iterator[str]:
+    """The CSV file as text pieces, BOM first: for a streaming HTTP response.
+
+    The words are in ``language`` (by default the one active now, i.e. the request's), even
+    though a streaming response is written after the view has returned.
+    """
+    return _csv_lines(registrations, language or translation.get_language())
+
+
+def _csv_lines(registrations, language):
     writer = csv.writer(_Line(), delimiter=DELIMITER, lineterminator="\r\n")
-    yield BOM
-    for row in registration_rows(registrations):
-        yield writer.writerow(row)
+    with translation.override(language):
+        yield BOM
+        for row in registration_rows(registrations):
+            yield writer.writerow(row)
 
 
 def write_registrations_csv(registrations, out) -> None:

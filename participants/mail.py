@@ -17,7 +17,7 @@ def render_participant_mail(*, participant, template, context, attachments=()):
     with translation.override(participant.language):
         context = {
             "participant": participant,
-            "programme": current_programme(),
+            "programme": context.get("programme") or current_programme(),
             "site_url": settings.SITE_URL,
             **context,
         }

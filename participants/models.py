@@ -163,7 +163,7 @@ class ReminderDelivery(models.Model):
         SENT = "sent", _("sent")
         FAILED = "failed", _("failed")
         MISSED = "missed", _("missed (the session had started)")
-        SKIPPED = "skipped", _("skipped (a reminder was sent moments before)")
+        SKIPPED = "skipped", _("skipped (another reminder covered it)")
 
     registration = models.ForeignKey(
         Registration,

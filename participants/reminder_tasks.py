@@ -7,7 +7,7 @@ claims it), so it is acknowledged late and requeued when its worker dies.
 
 from celery import shared_task
 
-from participants import reminders
+from participants import reminder_delivery, reminders
 
 SCAN_TASK = "participants.reminders_scan"
 SEND_TASK = "participants.send_reminders"
@@ -29,5 +29,5 @@ def reminders_scan() -> dict:
 )
 def send_reminders(delivery_ids: list[int]) -> dict:
     """Claim and send the given deliveries; rows already claimed or sent are left alone."""
-    summary = reminders.reminder_deliveries_send(delivery_ids=delivery_ids)
+    summary = reminder_delivery.reminder_deliveries_send(delivery_ids=delivery_ids)
     return {"sent": summary.sent, "failed": summary.failed, "not_claimed": summary.not_claimed}

@@ -22,7 +22,6 @@ How "exactly once" holds (see also the README's "Reminders" section):
 """
 
 import logging
-import smtplib
 from collections import defaultdict
 from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
@@ -30,11 +29,9 @@ from uuid import uuid4
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.core.mail import get_connection
-from django.db import transaction
-from django.db.models import Exists, F, OuterRef, Q
-from django.db.models.functions import Coalesce
-from django.utils import dateformat, timezone, translation
+from django.db import connection, transaction
+from django.db.models import Exists, OuterRef, Q
+from django.utils import timezone
 
 from courses.models import (
     DEFAULT_BEFORE_MINUTES,
@@ -43,19 +40,17 @@ from courses.models import (
     ReminderRule,
     Session,
 )
-from participants.calendar import calendar_for_sessions
-from participants.links import manage_url
-from participants.mail import render_participant_mail
 from participants.models import Registration, ReminderDelivery
 
 logger = logging.getLogger(__name__)
 
 RIGA = ZoneInfo("Europe/Riga")
 Status = ReminderDelivery.Status
-UNFINISHED = (Status.PENDING, Status.CLAIMED, Status.FAILED)
 # A day-before reminder can come up to two days ahead (the day before at 00:00 of a session at
 # 23:59); the scan looks that far ahead, or further when a rule's offset is longer.
 DAY_BEFORE_LOOKAHEAD = timedelta(days=2)
+# SQLite allows at most 500 SELECTs in one UNION ALL; one statement takes this many sessions.
+SESSIONS_PER_STATEMENT = 400
 
 
 def setting(name, default):
@@ -182,25 +177,30 @@ def reminders_send_due(*, now=None, dispatch=None) -> ScanSummary:
         summary.rules_created += reminder_rules_ensure_defaults(programme=programme)
     summary.missed += deliveries_mark_missed(now=now)
     with transaction.atomic():
-        for rule, due_sessions in due_rule_sessions(now=now).items():
-            recorded = deliveries_record_due(
-                rule=rule, due_sessions=due_sessions, now=now, token=token
+        recorded = [
+            row
+            for rule, due_sessions in due_rule_sessions(now=now).items()
+            for part in chunked(list(due_sessions.items()), SESSIONS_PER_STATEMENT)
+            for row in deliveries_record_due(
+                rule=rule, due_sessions=dict(part), now=now, token=token
             )
-            summary.missed += recorded[Status.MISSED]
-            summary.skipped += recorded[Status.SKIPPED]
-        summary.retried = deliveries_requeue(now=now, token=token)
-        queued_ids = list(
-            ReminderDelivery.objects.filter(claim_token=token, status=Status.PENDING).values_list(
-                "pk", flat=True
-            )
-        )
-        summary.queued = len(queued_ids) - summary.retried
-        if queued_ids:
-            dispatch(queued_ids)
+        ]
+        queued_ids = [pk for pk, status in recorded if status == Status.PENDING]
+        retried_ids = deliveries_requeue(now=now, token=token)
+        if queued_ids or retried_ids:
+            dispatch(queued_ids + retried_ids)
+    statuses = [status for _, status in recorded]
+    summary.queued, summary.retried = len(queued_ids), len(retried_ids)
+    summary.missed += statuses.count(Status.MISSED)
+    summary.skipped = statuses.count(Status.SKIPPED)
     return summary
 
 
-def due_rule_sessions(*, now) -> dict[ReminderRule, dict[Session, datetime]]:
+def chunked(items, size):
+    return [items[start : start + size] for start in range(0, len(items), size)]
+
+
+def due_rule_sessions(*, now) -> dict[ReminderRule, dict[Session, "DueMoment"]]:
     """For each rule, the sessions whose reminder by it is due at ``now`` and its due moment.
 
     Sessions that started within the missed-lookback are included: their due reminders that
@@ -216,93 +216,89 @@ def due_rule_sessions(*, now) -> dict[ReminderRule, dict[Session, datetime]]:
     rules_of_stage = rules_for_stages({s.stage for s in sessions})
     due = defaultdict(dict)
     for session in sessions:
-        for rule in rules_of_stage[session.stage_id]:
-            due_at = reminder_due_at(rule=rule, starts_at=session.starts_at)
-            if due_at <= now:
-                due[rule][session] = due_at
+        moments = {
+            rule: reminder_due_at(rule=rule, starts_at=session.starts_at)
+            for rule in rules_of_stage[session.stage_id]
+        }
+        moments = {rule: due_at for rule, due_at in moments.items() if due_at <= now}
+        latest = max(moments.values(), default=None)
+        for rule, due_at in moments.items():
+            due[rule][session] = DueMoment(due_at, superseded=due_at < latest)
     return due
 
 
-def seat_taken_at():
-    """When a registration got its seat (the due moment is compared with it)."""
-    return Coalesce("confirmed_at", "email_confirmed_at", "created_at")
+@dataclass(frozen=True)
+class DueMoment:
+    """When a rule's reminder of a session was due; ``superseded`` when a later rule's is due
+    too (the scan was not running, or the rule is new): only the latest one is sent then, the
+    others are recorded as skipped, so nobody gets two reminders of one session at once."""
+
+    at: datetime
+    superseded: bool = False
 
 
-def deliveries_record_due(*, rule, due_sessions, now, token) -> dict[str, int]:
+# One statement records a rule's due reminders for many sessions: it selects the confirmed
+# registrations that got their seat by the due moment and have no delivery of this kind yet, and
+# inserts their rows; ON CONFLICT DO NOTHING turns a row another scan inserted meanwhile into
+# nothing, and RETURNING gives back only the rows this statement inserted: the ones it owns.
+# (Plain SQL that PostgreSQL and SQLite 3.35+ both run; the ORM has no INSERT ... SELECT.)
+RECORD_DUE_SQL = """
+INSERT INTO {delivery} (registration_id, session_id, rule_id, kind, status, due_at, created_at,
+                        claim_token, claimed_at, attempts, last_error)
+SELECT r.id, s.id, %s, %s,
+       CASE WHEN s.starts_at <= %s THEN '{missed}'
+            WHEN due.superseded = 1 THEN '{skipped}'
+            WHEN EXISTS (SELECT 1 FROM {delivery} m
+                         WHERE m.registration_id = r.id AND m.session_id = s.id
+                           AND m.kind = '{manual}' AND m.status IN ({reached})
+                           AND m.created_at >= %s) THEN '{skipped}'
+            ELSE '{pending}' END,
+       due.due_at, %s, %s, %s, 0, ''
+FROM ({due_rows}) due
+JOIN {session} s ON s.id = due.session_id
+JOIN {registration} r ON r.stage_id = s.stage_id
+WHERE r.status = '{confirmed}'
+  AND COALESCE(r.confirmed_at, r.email_confirmed_at, r.created_at) <= due.due_at
+  AND NOT EXISTS (SELECT 1 FROM {delivery} d
+                  WHERE d.registration_id = r.id AND d.session_id = s.id AND d.kind = %s)
+ORDER BY s.id, r.id
+ON CONFLICT DO NOTHING
+RETURNING id, status
+"""
+
+
+def deliveries_record_due(*, rule, due_sessions, now, token) -> list[tuple[int, str]]:
     """Insert a delivery for every confirmed registration of the sessions that has none yet.
 
-    A registration that got its seat after the due moment gets no row: that reminder was
-    stale before it was theirs. Returns how many rows of each status this call inserted.
+    A registration that got its seat after the due moment gets no row: that reminder was stale
+    before it was theirs. Rows of sessions that have started are inserted as missed, rows that
+    staff's "send now" covered moments ago as skipped. Returns the inserted (id, status) pairs.
+    Rows are inserted in one order by every scan, so two scans at once never deadlock.
     """
-    candidates = (
-        Registration.objects.filter(
-            status=Registration.Status.CONFIRMED, stage__sessions__in=list(due_sessions)
-        )
-        .annotate(session_pk=F("stage__sessions"), seat_at=seat_taken_at())
-        .filter(
-            ~Exists(
-                ReminderDelivery.objects.filter(
-                    registration=OuterRef("pk"), session=OuterRef("session_pk"), kind=rule.key
-                )
-            )
-        )
-        .annotate(covered=covered_by_manual(now=now))
-        # One order for every scan, so that two scans inserting at once never deadlock.
-        .order_by("session_pk", "pk")
-        .values_list("pk", "session_pk", "seat_at", "covered")
+    adapt = connection.ops.adapt_datetimefield_value
+    sql = RECORD_DUE_SQL.format(
+        delivery=ReminderDelivery._meta.db_table,
+        session=Session._meta.db_table,
+        registration=Registration._meta.db_table,
+        due_rows=" UNION ALL ".join(
+            ["SELECT %s AS session_id, %s AS due_at, %s AS superseded"] * len(due_sessions)
+        ),
+        reached=", ".join(f"'{s}'" for s in (Status.PENDING, Status.CLAIMED, Status.SENT)),
+        manual=ReminderDelivery.MANUAL,
+        confirmed=Registration.Status.CONFIRMED,
+        missed=Status.MISSED,
+        skipped=Status.SKIPPED,
+        pending=Status.PENDING,
     )
-    due_by_pk = {session.pk: (session, due_at) for session, due_at in due_sessions.items()}
-    rows = []
-    for registration_pk, session_pk, seat_at, covered in candidates.iterator(chunk_size=5000):
-        session, due_at = due_by_pk[session_pk]
-        if seat_at > due_at:
-            continue
-        status = initial_status(session=session, covered=covered, now=now)
-        rows.append(
-            ReminderDelivery(
-                registration_id=registration_pk,
-                session_id=session_pk,
-                rule=rule,
-                kind=rule.key,
-                status=status,
-                due_at=due_at,
-                claim_token=token,
-                claimed_at=now,
-            )
-        )
-    ReminderDelivery.objects.bulk_create(rows, ignore_conflicts=True, batch_size=2000)
-    return inserted_counts(token=token, rule=rule)
+    params = [rule.pk, rule.key, adapt(now), adapt(now - manual_repeat_window())]
+    params += [adapt(now), token, adapt(now)]
+    for session, due in due_sessions.items():
+        params += [session.pk, adapt(due.at), int(due.superseded)]
 
-
-def initial_status(*, session, covered, now):
-    if session.starts_at <= now:
-        return Status.MISSED
-    if covered:
-        return Status.SKIPPED
-    return Status.PENDING
-
-
-def inserted_counts(*, token, rule):
-    inserted = ReminderDelivery.objects.filter(
-        claim_token=token, rule=rule, status__in=(Status.MISSED, Status.SKIPPED)
-    )
-    counts = defaultdict(int)
-    for status in inserted.values_list("status", flat=True):
-        counts[status] += 1
-    return counts
-
-
-def covered_by_manual(*, now):
-    """True when staff's "send now" reached the registration for the session moments ago."""
-    return Exists(
-        ReminderDelivery.objects.filter(
-            registration=OuterRef("pk"),
-            session=OuterRef("session_pk"),
-            kind=ReminderDelivery.MANUAL,
-            status__in=(Status.PENDING, Status.CLAIMED, Status.SENT),
-            created_at__gte=now - manual_repeat_window(),
-        )
-    )
+    params.append(rule.key)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
 
 
 def retry_condition(*, now):
@@ -322,7 +318,7 @@ def requeue_condition(*, now):
     )
 
 
-def deliveries_requeue(*, now, token) -> int:
+def deliveries_requeue(*, now, token) -> list[int]:
     """Take the rows that need another try for this scan (one conditional UPDATE)."""
     candidate_ids = list(
         ReminderDelivery.objects.filter(
@@ -330,9 +326,14 @@ def deliveries_requeue(*, now, token) -> int:
         ).values_list("pk", flat=True)
     )
     if not candidate_ids:
-        return 0
-    return ReminderDelivery.objects.filter(requeue_condition(now=now), pk__in=candidate_ids).update(
+        return []
+    ReminderDelivery.objects.filter(requeue_condition(now=now), pk__in=candidate_ids).update(
         status=Status.PENDING, claim_token=token, claimed_at=now
+    )
+    return list(
+        ReminderDelivery.objects.filter(pk__in=candidate_ids, claim_token=token).values_list(
+            "pk", flat=True
+        )
     )
 
 
@@ -429,151 +430,4 @@ def recently_reminded(*, session, now):
             | Q(status=Status.SENT, sent_at__gte=window_start)
         )
         .values("registration_id")
-    )
-
-
-# --- sending ----------------------------------------------------------------------------------
-
-
-@dataclass
-class SendSummary:
-    sent: int = 0
-    failed: int = 0
-    not_claimed: int = 0
-
-
-def reminder_deliveries_send(*, delivery_ids, now=None, connection=None) -> SendSummary:
-    """Claim the given deliveries and send each claimed one, over one SMTP connection.
-
-    Safe to call with the same ids any number of times, from any number of workers: a row is
-    sent only by the call whose claim changed it. Rows of sessions that have started are left
-    for the scan to mark missed.
-    """
-    now = now or timezone.now()
-    token = uuid4().hex
-    claimed = deliveries_claim(delivery_ids=delivery_ids, now=now, token=token)
-    summary = SendSummary(not_claimed=len(set(delivery_ids)) - claimed)
-    if not claimed:
-        return summary
-    deliveries = list(
-        ReminderDelivery.objects.filter(claim_token=token, status=Status.CLAIMED).select_related(
-            "registration__participant", "session__stage__programme", "rule"
-        )
-    )
-    connection = connection or get_connection()
-    with connection:
-        for index, delivery in enumerate(deliveries):
-            try:
-                delivered = delivery_send(delivery=delivery, connection=connection, token=token)
-            except BaseException:
-                # Stopped (e.g. the soft time limit): the rows not yet tried go back to the
-                # queue; the one in flight stays claimed and is retried once its claim is stale.
-                deliveries_release(deliveries=deliveries[index + 1 :], token=token)
-                raise
-            if delivered:
-                summary.sent += 1
-            else:
-                summary.failed += 1
-    return summary
-
-
-def deliveries_claim(*, delivery_ids, now, token) -> int:
-    """Take the rows for this sender (committed at once, before anything is sent)."""
-    sendable_ids = list(
-        ReminderDelivery.objects.filter(
-            pk__in=delivery_ids, session__starts_at__gt=now
-        ).values_list("pk", flat=True)
-    )
-    if not sendable_ids:
-        return 0
-    return ReminderDelivery.objects.filter(retry_condition(now=now), pk__in=sendable_ids).update(
-        status=Status.CLAIMED, claim_token=token, claimed_at=now, attempts=F("attempts") + 1
-    )
-
-
-def deliveries_release(*, deliveries, token):
-    """Give rows not yet tried back to the queue (the task is being stopped)."""
-    ids = [d.pk for d in deliveries]
-    ReminderDelivery.objects.filter(pk__in=ids, claim_token=token, status=Status.CLAIMED).update(
-        status=Status.PENDING, attempts=F("attempts") - 1
-    )
-
-
-def delivery_send(*, delivery, connection, token) -> bool:
-    """Send one claimed delivery; record the result. False when the mail server refused it."""
-    message = reminder_message(delivery)
-    message.connection = connection
-    try:
-        message.send()
-    except (smtplib.SMTPException, OSError) as error:
-        delivery_record_failure(delivery=delivery, token=token, error=error)
-        connection.close()  # the next message opens a fresh connection
-        return False
-    updated = ReminderDelivery.objects.filter(
-        pk=delivery.pk, claim_token=token, status=Status.CLAIMED
-    ).update(status=Status.SENT, sent_at=timezone.now(), last_error="")
-    if not updated:
-        logger.warning("Reminder delivery %s was sent but taken over meanwhile", delivery.pk)
-    return True
-
-
-def delivery_record_failure(*, delivery, token, error):
-    attempts = delivery.attempts  # loaded after the claim, which counted this attempt
-    retry = attempts < setting("REMINDER_MAX_ATTEMPTS", 5)
-    logger.warning("Reminder delivery %s failed (attempt %s): %s", delivery.pk, attempts, error)
-    ReminderDelivery.objects.filter(
-        pk=delivery.pk, claim_token=token, status=Status.CLAIMED
-    ).update(
-        status=Status.FAILED,
-        last_error=f"{type(error).__name__}: {error}"[:1000],
-        next_attempt_at=timezone.now() + retry_delay(attempts) if retry else None,
-    )
-
-
-# --- the message ------------------------------------------------------------------------------
-
-
-def session_when(session, *, language) -> str:
-    """The session's date and time in Riga, e.g. "2021. gada 15. marts, 10:00–13:00"."""
-    starts = timezone.localtime(session.starts_at, RIGA)
-    ends = timezone.localtime(session.ends_at, RIGA)
-    with translation.override(language):
-        if language == "lv":
-            day = dateformat.format(starts, r"Y. \g\a\d\a j. F")
-        else:
-            day = dateformat.format(starts, "j F Y")
-    return f"{day}, {starts:%H:%M}–{ends:%H:%M}"
-
-
-def reminder_context(delivery) -> dict:
-    session = delivery.session
-    registration = delivery.registration
-    language = registration.participant.language
-    with translation.override(language):
-        topic = session.topic
-        stage_title = session.stage.title
-    return {
-        "registration": registration,
-        "session": session,
-        "programme": session.stage.programme,
-        "topic": topic,
-        "stage_title": stage_title,
-        "when": session_when(session, language=language),
-        "zoom_url": session.zoom_url if session.is_online else "",
-        "venue": session.venue if session.is_onsite else "",
-        "trainer": session.trainer,
-        "manage_url": manage_url(registration),
-        "is_day_before": delivery.kind == "day_before",
-    }
-
-
-def reminder_message(delivery):
-    """The reminder e-mail for one delivery, with the session's .ics attached."""
-    participant = delivery.registration.participant
-    ics = calendar_for_sessions([delivery.session], language=participant.language)
-    return render_participant_mail(
-        participant=participant,
-        template="reminder",
-        context=reminder_context(delivery),
-        attachments=[("session.ics", ics, "text/calendar")],
     )

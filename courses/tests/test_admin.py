@@ -278,3 +278,33 @@ def test_the_copy_keeps_the_gap_of_a_week_exactly():
 
     copy = session_copy(session=session)
     assert copy.starts_at - session.starts_at == timedelta(days=7)
+
+
+def test_new_stage_with_sessions_in_one_go(admin_client):
+    programme = ProgrammeFactory()
+    new_stage = StageFactory.build(programme=programme, order=5)
+    data = stage_form(
+        new_stage, [("2027-03-06", "10:00", "16:00", ""), ("2027-03-06", "15:00", "17:00", "")]
+    )
+    response = admin_client.post(reverse("admin:courses_stage_add"), data)
+    assert response.status_code == 200  # the two sessions overlap
+    formset = response.context["inline_admin_formsets"][0].formset
+    assert list(formset.forms[1].errors) == ["starts_at"]
+
+    data["sessions-1-starts_at_1"] = "16:00"
+    data["sessions-1-ends_at_1"] = "17:30"
+    response = admin_client.post(reverse("admin:courses_stage_add"), data)
+    assert response.status_code == 302
+    stage = programme.stages.get(order=5)
+    assert list(stage.sessions.order_by("starts_at").values_list("academic_hours", flat=True)) == [
+        Decimal("8.00"),
+        Decimal("2.00"),
+    ]
+
+
+def test_new_stage_without_programme_reports_the_field_not_a_crash(admin_client):
+    new_stage = StageFactory.build(programme=ProgrammeFactory(), order=6)
+    data = stage_form(new_stage, [("2027-03-06", "10:00", "16:00", "")]) | {"programme": ""}
+    response = admin_client.post(reverse("admin:courses_stage_add"), data)
+    assert response.status_code == 200
+    assert "programme" in response.context["adminform"].form.errors

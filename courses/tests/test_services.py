@@ -125,3 +125,11 @@ def test_copy_onto_an_existing_session_is_refused_and_creates_nothing():
         session_copy(session=original)
     assert "starts_at" in errors_of(excinfo)
     assert Session.objects.count() == 2
+
+
+def test_check_refuses_a_session_longer_than_a_day():
+    with pytest.raises(ValidationError) as excinfo:
+        session_check(
+            stage=StageFactory(), starts_at=riga(2027, 3, 6, 10), ends_at=riga(2027, 3, 7, 10, 1)
+        )
+    assert list(errors_of(excinfo)) == ["ends_at"]

@@ -32,7 +32,7 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('kind', models.CharField(max_length=32, verbose_name='kind')),
-                ('status', models.CharField(choices=[('pending', 'waiting to be sent'), ('claimed', 'being sent'), ('sent', 'sent'), ('failed', 'failed'), ('missed', 'missed (the session had started)'), ('skipped', 'skipped (a reminder was sent moments before)')], default='pending', max_length=16, verbose_name='status')),
+                ('status', models.CharField(choices=[('pending', 'waiting to be sent'), ('claimed', 'being sent'), ('sent', 'sent'), ('failed', 'failed'), ('missed', 'missed (the session had started)'), ('skipped', 'skipped (another reminder covered it)')], default='pending', max_length=16, verbose_name='status')),
                 ('due_at', models.DateTimeField(verbose_name='due')),
                 ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='recorded')),
                 ('claim_token', models.CharField(blank=True, editable=False, max_length=32)),

@@ -3,12 +3,15 @@
 import os
 from contextlib import contextmanager
 
+from django.conf import settings
+from django.db import connections
 from playwright.sync_api import sync_playwright
 
 # Playwright's sync API runs an event loop in the test's thread; Django would otherwise refuse
 # the ORM calls the test makes there (the live server answers from its own thread).
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
+SCREENSHOTS = settings.BASE_DIR / "var" / "screenshots"  # gitignored, for people to look at
 CHROMIUM_ARGS = [
     "--headless",
     "--no-sandbox",
@@ -21,6 +24,12 @@ CHROMIUM_ARGS = [
 
 @contextmanager
 def chromium():
+    """Chromium for the duration of the block.
+
+    Inside ``sync_playwright()`` the code runs in another context (Playwright switches
+    greenlets), so Django opens a second database connection for the ORM calls made there;
+    it is closed on the way out, or PostgreSQL refuses to drop the test database afterwards.
+    """
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
             executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS
@@ -29,3 +38,4 @@ def chromium():
             yield browser
         finally:
             browser.close()
+            connections.close_all()

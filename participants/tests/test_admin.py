@@ -9,7 +9,7 @@ from django.utils import translation
 
 from courses.tests.factories import StageFactory
 from participants import services
-from participants.models import Registration
+from participants.models import Participant, Registration
 from participants.tests.factories import ParticipantFactory, RegistrationFactory
 
 Status = Registration.Status
@@ -148,6 +148,25 @@ def test_registrations_are_not_added_or_deleted_by_hand(admin_client):
     assert "delete_selected" not in admin_client.get(changelist_url()).content.decode()
 
 
+@pytest.mark.django_db
+def test_registration_page_shows_the_record_without_editable_status(admin_client):
+    registration = RegistrationFactory(
+        cancelled=True,
+        cancellation_reason="Pārcelts uz nākamo posmu",
+        participant=person("zane@example.lv", first_name="Zane", last_name="Kļaviņa"),
+    )
+
+    response = admin_client.get(
+        reverse("admin:participants_registration_change", args=[registration.pk])
+    )
+
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "Zane Kļaviņa" in page
+    assert "Pārcelts uz nākamo posmu" in page
+    assert 'name="status"' not in page
+
+
 # --- actions ----------------------------------------------------------------------------------
 
 
@@ -262,6 +281,8 @@ def test_cancel_asks_first_then_cancels_and_frees_the_seat(
     assert statuses(waiting) == [Status.CONFIRMED]
     assert admin_messages(response) == [("success", "Atcelta 1 pieteikšanās.")]
     assert {m.to[0] for m in mail.outbox} == {"seated@example.lv", waiting.participant.email}
+    [cancellation_mail] = [m for m in mail.outbox if m.to == ["seated@example.lv"]]
+    assert "Slimības dēļ" in cancellation_mail.body  # the label promises the reason is sent
 
 
 @pytest.mark.django_db
@@ -376,3 +397,41 @@ def test_participant_search(admin_client, query):
     response = admin_client.get(reverse("admin:participants_participant_changelist"), {"q": query})
 
     assert [p.email for p in response.context["cl"].result_list] == ["anna@example.lv"]
+
+
+def participant_form_data(admin_client, participant, **changes):
+    url = reverse("admin:participants_participant_change", args=[participant.pk])
+    form = admin_client.get(url).context["adminform"].form
+    data = {name: value for name, value in form.initial.items() if value is not None}
+    data.update({"registrations-TOTAL_FORMS": "0", "registrations-INITIAL_FORMS": "0"})
+    return url, {**data, **changes}
+
+
+@pytest.mark.django_db
+def test_staff_correct_a_participants_details_with_subject_checkboxes(admin_client):
+    participant = person("ruta@example.lv", first_name="Ruta")
+    url, data = participant_form_data(
+        admin_client, participant, first_name="Rūta", subjects=["mathematics", "biology"]
+    )
+
+    response = admin_client.post(url, data)
+
+    assert response.status_code == 302
+    participant.refresh_from_db()
+    assert participant.first_name == "Rūta"
+    assert participant.subjects == ["biology", "mathematics"]
+
+
+@pytest.mark.django_db
+def test_participant_email_taken_by_someone_else_is_an_error_next_to_the_field(admin_client):
+    person("taken@example.lv")
+    participant = person("own@example.lv")
+    url, data = participant_form_data(admin_client, participant, email=" Taken@Example.lv ")
+
+    response = admin_client.post(url, data)
+
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors == {
+        "email": ["Šī e-pasta adrese jau ir citam dalībniekam."]
+    }
+    assert Participant.objects.get(pk=participant.pk).email == "own@example.lv"

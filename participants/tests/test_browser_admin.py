@@ -8,7 +8,7 @@ from playwright.sync_api import expect
 
 from courses.tests.factories import StageFactory
 from participants.models import Registration
-from participants.tests.browser import chromium
+from participants.tests.browser import SCREENSHOTS, chromium
 from participants.tests.factories import ParticipantFactory, RegistrationFactory
 
 pytestmark = pytest.mark.browser
@@ -52,6 +52,9 @@ def test_staff_filter_by_status_and_confirm(page, live_server, transactional_db)
     rows = page.locator("#result_list tbody tr")
     expect(rows).to_have_count(1)
     expect(rows.first).to_contain_text("Oskars Ņikiforovs")
+
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=SCREENSHOTS / "admin_registrations.png")
 
     page.locator("#action-toggle").check()
     page.locator("select[name=action]").select_option("confirm_registrations")

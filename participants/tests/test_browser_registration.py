@@ -9,10 +9,8 @@ and Celery tasks run eagerly, so ``mail.outbox`` holds what the server sent.
 """
 
 import re
-from pathlib import Path
 
 import pytest
-from django.conf import settings as django_settings
 from django.core import mail
 from django.utils import translation
 from django.utils.translation import gettext
@@ -20,11 +18,10 @@ from playwright.sync_api import expect
 
 from courses.tests.factories import SessionFactory, StageFactory
 from participants.models import Registration
-from participants.tests.browser import chromium
+from participants.tests.browser import SCREENSHOTS, chromium
 
 pytestmark = pytest.mark.browser
 
-SCREENSHOTS = Path(django_settings.BASE_DIR) / "var" / "screenshots"
 Status = Registration.Status
 
 

@@ -92,8 +92,8 @@ def test_header_follows_the_admins_language(admin_client):
     RegistrationFactory()
 
     response = admin_client.get(reverse(EXPORT_URL), HTTP_ACCEPT_LANGUAGE="en")
-
-    header = read_csv(response)[0]
+    with translation.override("lv"):  # the rows are written after the view has returned
+        header = read_csv(response)[0]
     assert header[:3] == ["First name", "Last name", "E-mail"]
 
 

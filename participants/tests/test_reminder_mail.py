@@ -150,3 +150,18 @@ def test_summer_time_is_shown_as_riga_wall_clock_time(programme, run_scan, time_
 
     assert "10 June 2027, 09:30–12:30" in mail.outbox[0].body
     assert "DTSTART:20270610T063000Z" in ics_of(mail.outbox[0])
+
+
+def test_a_day_before_reminder_sent_late_on_the_day_itself_does_not_say_tomorrow(
+    programme, run_scan, time_machine
+):
+    from participants.tests.test_reminder_helpers import day_before_rule
+
+    day_before_rule(programme)
+    session = make_session(START, topic_lv="Fizika")
+    confirmed(session.stage, seat_at=riga(2027, 3, 1))
+    time_machine.move_to(riga(2027, 3, 15, 7, 0), tick=False)  # the scan was down overnight
+
+    run_scan()
+
+    assert mail.outbox[0].subject == "Atgādinājums: Fizika, 2027. gada 15. marts, 10:00–13:00"

@@ -11,9 +11,9 @@ from django.core.management import call_command
 from courses.models import ReminderRule
 from courses.tests.factories import StageFactory
 from participants.models import Registration, ReminderDelivery
+from participants.reminder_delivery import reminder_deliveries_send
 from participants.reminder_tasks import send_reminders
 from participants.reminders import (
-    reminder_deliveries_send,
     reminder_due_at,
     reminder_rules_ensure_defaults,
     reminders_send_due,
@@ -168,16 +168,37 @@ def test_a_second_scan_sends_nothing_more(programme, run_scan, time_machine):
     session = make_session(SESSION_START)
     confirmed(session.stage, seat_at=BOOKED)
     confirmed(session.stage, seat_at=BOOKED)
+    counts = []
 
-    time_machine.move_to(SESSION_START - timedelta(minutes=50), tick=False)
-    first = run_scan()
-    time_machine.move_to(SESSION_START - timedelta(minutes=49), tick=False)
-    second = run_scan()
+    for moment in (riga(2027, 3, 14, 18, 0), riga(2027, 3, 14, 18, 1)):
+        time_machine.move_to(moment, tick=False)
+        counts.append(run_scan().queued)
+    for minutes in (60, 59):
+        time_machine.move_to(SESSION_START - timedelta(minutes=minutes), tick=False)
+        counts.append(run_scan().queued)
 
     # The day-before and the hour-before reminder, for each of two people, once.
-    assert (first.queued, second.queued, second.retried) == (4, 0, 0)
+    assert counts == [2, 0, 2, 0]
     assert len(mail.outbox) == 4
     assert sorted(d.kind for d in deliveries()) == ["before_60"] * 2 + ["day_before"] * 2
+
+
+def test_when_two_reminders_of_a_session_are_due_at_once_only_the_later_one_goes(
+    programme, run_scan, time_machine
+):
+    reminder_rules_ensure_defaults(programme=programme)
+    session = make_session(SESSION_START)
+    confirmed(session.stage, seat_at=BOOKED)
+
+    time_machine.move_to(SESSION_START - timedelta(minutes=50), tick=False)  # scan was down
+    summary = run_scan()
+
+    assert (summary.queued, summary.skipped) == (1, 1)
+    assert {(d.kind, d.status) for d in deliveries()} == {
+        ("day_before", Status.SKIPPED),
+        ("before_60", Status.SENT),
+    }
+    assert len(mail.outbox) == 1
 
 
 def test_the_database_refuses_a_second_scheduled_delivery(programme):
@@ -516,3 +537,19 @@ def test_the_send_task_is_acknowledged_late_and_both_have_time_limits():
     assert send_reminders.time_limit == 120
     assert reminders_scan.time_limit < 60
     assert ReminderDelivery._meta.get_field("claimed_at")  # stale claims are found by it
+
+
+def test_many_due_sessions_are_recorded_in_several_statements(
+    programme, run_scan, time_machine, monkeypatch
+):
+    from participants import reminders
+
+    monkeypatch.setattr(reminders, "SESSIONS_PER_STATEMENT", 2)
+    hour_before_rule(programme)
+    for _ in range(5):
+        session = make_session(SESSION_START)
+        confirmed(session.stage, seat_at=BOOKED)
+    time_machine.move_to(SESSION_START - timedelta(minutes=60), tick=False)
+
+    assert run_scan().queued == 5
+    assert len(mail.outbox) == 5

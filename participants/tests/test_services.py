@@ -550,3 +550,15 @@ def test_a_mail_for_a_purged_registration_is_skipped(mailoutbox):
 
 def test_participant_factory_builds_a_valid_participant():
     ParticipantFactory().full_clean()
+
+
+def test_plain_text_mail_is_not_html_escaped(django_capture_on_commit_callbacks, mailoutbox):
+    stage = StageFactory(title_lv="Pētniecība & izglītība")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        register(stage)
+
+    [mail] = mailoutbox
+    assert "Pētniecība & izglītība" in mail.subject
+    assert "Pētniecība & izglītība" in mail.body
+    assert "Pētniecība &amp; izglītība" in mail.alternatives[0][0]

@@ -539,3 +539,22 @@ def test_the_calendar_download_has_every_session(client):
 
 def test_the_calendar_download_refuses_a_bad_link(client):
     assert client.get(url("registration_calendar", token="nope")).status_code == 400
+
+
+def test_absurd_stage_numbers_are_404_not_500(client):
+    StageFactory()
+
+    assert client.get("/lv/stages/99999999999999999999999/").status_code == 404
+    assert client.get("/lv/stages/99999999999999999999999/registered/").status_code == 404
+
+
+def test_an_expired_manage_link_says_so_and_shows_no_data(client):
+    registration = RegistrationFactory(participant=ParticipantFactory(first_name="Austra"))
+    with time_machine.travel(timezone.now() - links.MANAGE_MAX_AGE - timedelta(days=1)):
+        token = manage_token(registration)
+
+    response = client.get(url("registration_manage", token=token))
+
+    assert response.status_code == 400
+    assert "derīguma termiņš ir beidzies" in response.content.decode()
+    assert "Austra" not in response.content.decode()

@@ -2,7 +2,7 @@
 
 from django.core.management.base import BaseCommand
 
-from participants import reminders
+from participants import reminder_delivery, reminders
 
 
 class Command(BaseCommand):
@@ -24,5 +24,5 @@ class Command(BaseCommand):
         self.stdout.write(f"Reminder scan: {summary}")
         if here:
             # The scan has committed its claims; send them exactly as a worker would.
-            sent = reminders.reminder_deliveries_send(delivery_ids=queued)
+            sent = reminder_delivery.reminder_deliveries_send(delivery_ids=queued)
             self.stdout.write(f"Sent here: {sent.sent}, failed: {sent.failed}")

@@ -1,0 +1,182 @@
+"""Sending reminders: claim the rows, render each mail in the person's language, send, record.
+
+A row is sent only by the call whose claim changed it (see ``participants.reminders`` for the
+whole exactly-once design); the claim is committed before any mail goes out.
+"""
+
+import logging
+import smtplib
+from dataclasses import dataclass
+from datetime import timedelta
+from uuid import uuid4
+from zoneinfo import ZoneInfo
+
+from django.core.mail import get_connection
+from django.db.models import F
+from django.utils import dateformat, timezone, translation
+
+from participants.calendar import calendar_for_sessions
+from participants.links import manage_url
+from participants.mail import render_participant_mail
+from participants.models import ReminderDelivery
+from participants.reminders import retry_condition, retry_delay, setting
+
+logger = logging.getLogger(__name__)
+
+RIGA = ZoneInfo("Europe/Riga")
+Status = ReminderDelivery.Status
+
+
+@dataclass
+class SendSummary:
+    sent: int = 0
+    failed: int = 0
+    not_claimed: int = 0
+
+
+def reminder_deliveries_send(*, delivery_ids, now=None, connection=None) -> SendSummary:
+    """Claim the given deliveries and send each claimed one, over one SMTP connection.
+
+    Safe to call with the same ids any number of times, from any number of workers: a row is
+    sent only by the call whose claim changed it. Rows of sessions that have started are left
+    for the scan to mark missed.
+    """
+    now = now or timezone.now()
+    token = uuid4().hex
+    claimed = deliveries_claim(delivery_ids=delivery_ids, now=now, token=token)
+    summary = SendSummary(not_claimed=len(set(delivery_ids)) - claimed)
+    if not claimed:
+        return summary
+    deliveries = list(
+        ReminderDelivery.objects.filter(claim_token=token, status=Status.CLAIMED).select_related(
+            "registration__participant", "session__stage__programme", "rule"
+        )
+    )
+    connection = connection or get_connection()
+    with connection:
+        for index, delivery in enumerate(deliveries):
+            try:
+                delivered = delivery_send(delivery=delivery, connection=connection, token=token)
+            except BaseException:
+                # Stopped (e.g. the soft time limit): the rows not yet tried go back to the
+                # queue; the one in flight stays claimed and is retried once its claim is stale.
+                deliveries_release(deliveries=deliveries[index + 1 :], token=token)
+                raise
+            if delivered:
+                summary.sent += 1
+            else:
+                summary.failed += 1
+    return summary
+
+
+def deliveries_claim(*, delivery_ids, now, token) -> int:
+    """Take the rows for this sender (committed at once, before anything is sent)."""
+    sendable_ids = list(
+        ReminderDelivery.objects.filter(
+            pk__in=delivery_ids, session__starts_at__gt=now
+        ).values_list("pk", flat=True)
+    )
+    if not sendable_ids:
+        return 0
+    return ReminderDelivery.objects.filter(retry_condition(now=now), pk__in=sendable_ids).update(
+        status=Status.CLAIMED, claim_token=token, claimed_at=now, attempts=F("attempts") + 1
+    )
+
+
+def deliveries_release(*, deliveries, token):
+    """Give rows not yet tried back to the queue (the task is being stopped)."""
+    ids = [d.pk for d in deliveries]
+    ReminderDelivery.objects.filter(pk__in=ids, claim_token=token, status=Status.CLAIMED).update(
+        status=Status.PENDING, attempts=F("attempts") - 1
+    )
+
+
+def delivery_send(*, delivery, connection, token) -> bool:
+    """Send one claimed delivery; record the result. False when the mail server refused it."""
+    message = reminder_message(delivery)
+    message.connection = connection
+    try:
+        message.send()
+    except (smtplib.SMTPException, OSError) as error:
+        delivery_record_failure(delivery=delivery, token=token, error=error)
+        connection.close()  # the next message opens a fresh connection
+        return False
+    updated = delivery_mark_sent(delivery=delivery, token=token)
+    if not updated:
+        logger.warning("Reminder delivery %s was sent but taken over meanwhile", delivery.pk)
+    return True
+
+
+def delivery_mark_sent(*, delivery, token) -> int:
+    """Record the mail as sent (1), or find the row taken over meanwhile (0)."""
+    return ReminderDelivery.objects.filter(
+        pk=delivery.pk, claim_token=token, status=Status.CLAIMED
+    ).update(status=Status.SENT, sent_at=timezone.now(), last_error="")
+
+
+def delivery_record_failure(*, delivery, token, error):
+    attempts = delivery.attempts  # loaded after the claim, which counted this attempt
+    retry = attempts < setting("REMINDER_MAX_ATTEMPTS", 5)
+    logger.warning("Reminder delivery %s failed (attempt %s): %s", delivery.pk, attempts, error)
+    ReminderDelivery.objects.filter(
+        pk=delivery.pk, claim_token=token, status=Status.CLAIMED
+    ).update(
+        status=Status.FAILED,
+        last_error=f"{type(error).__name__}: {error}"[:1000],
+        next_attempt_at=timezone.now() + retry_delay(attempts) if retry else None,
+    )
+
+
+# --- the message ------------------------------------------------------------------------------
+
+
+def session_when(session, *, language) -> str:
+    """The session's date and time in Riga, e.g. "2021. gada 15. marts, 10:00–13:00"."""
+    starts = timezone.localtime(session.starts_at, RIGA)
+    ends = timezone.localtime(session.ends_at, RIGA)
+    with translation.override(language):
+        if language == "lv":
+            day = dateformat.format(starts, r"Y. \g\a\d\a j. F")
+        else:
+            day = dateformat.format(starts, "j F Y")
+    return f"{day}, {starts:%H:%M}–{ends:%H:%M}"
+
+
+def session_is_tomorrow(session) -> bool:
+    today = timezone.localdate(timezone.now(), RIGA)
+    return timezone.localdate(session.starts_at, RIGA) == today + timedelta(days=1)
+
+
+def reminder_context(delivery) -> dict:
+    session = delivery.session
+    registration = delivery.registration
+    language = registration.participant.language
+    with translation.override(language):
+        topic = session.topic
+        stage_title = session.stage.title
+    return {
+        "registration": registration,
+        "session": session,
+        "programme": session.stage.programme,
+        "topic": topic,
+        "stage_title": stage_title,
+        "when": session_when(session, language=language),
+        "zoom_url": session.zoom_url if session.is_online else "",
+        "venue": session.venue if session.is_onsite else "",
+        "trainer": session.trainer,
+        "manage_url": manage_url(registration),
+        # "Tomorrow" only when it is true at sending time (a late day-before reminder is not).
+        "is_tomorrow": session_is_tomorrow(session),
+    }
+
+
+def reminder_message(delivery):
+    """The reminder e-mail for one delivery, with the session's .ics attached."""
+    participant = delivery.registration.participant
+    ics = calendar_for_sessions([delivery.session], language=participant.language)
+    return render_participant_mail(
+        participant=participant,
+        template="reminder",
+        context=reminder_context(delivery),
+        attachments=[("session.ics", ics, "text/calendar")],
+    )
