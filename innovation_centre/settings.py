@@ -131,7 +131,11 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 
 # Mail: written to var/mail/ unless EMAIL_URL names a server (smtp://host:port).
 EMAIL_MAIL_DIR = VAR_DIR / "mail"
-vars().update(env.email_url("EMAIL_URL", default=f"filemail://{EMAIL_MAIL_DIR}"))
+if "EMAIL_URL" in env:
+    vars().update(env.email_url("EMAIL_URL"))
+else:
+    EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
+    EMAIL_FILE_PATH = EMAIL_MAIL_DIR
 DEFAULT_FROM_EMAIL = env.str(
     "DEFAULT_FROM_EMAIL", default="Daugavpils Inovāciju centrs <noreply@localhost>"
 )

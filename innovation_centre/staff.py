@@ -23,7 +23,7 @@ PROGRAMME_STAFF_PERMISSIONS = {
     "courses.programme": MANAGE,
     "courses.stage": MANAGE,
     "courses.session": MANAGE_AND_DELETE,
-    "courses.reminderrule": VIEW_CHANGE,
+    "courses.reminderrule": MANAGE_AND_DELETE,
     "participants.participant": VIEW_CHANGE,
     "participants.registration": VIEW_CHANGE,
     "participants.reminderdelivery": VIEW_CHANGE,

@@ -1,11 +1,12 @@
-"""Session reminders: which are due, claiming them so each goes once, sending them.
+"""Session reminders: the rules, the scan for due reminders, staff's "send reminder now".
 
-How "exactly once" holds (see also the README's "Reminders" section):
+Sending is in ``participants.reminder_delivery``. How "exactly once" holds (see also the
+README's "Reminders" section):
 
 1. The scan (Celery beat, every minute; or ``manage.py send_due_reminders``) records every due
-   reminder as a ``ReminderDelivery`` row with ``INSERT ... ON CONFLICT DO NOTHING`` under the
-   unique key (registration, session, kind). It then reads back the rows carrying its own claim
-   token: only those it inserted. A second scan, or one running at the same moment, inserts
+   reminder as a ``ReminderDelivery`` row with ``INSERT ... SELECT ... ON CONFLICT DO NOTHING
+   RETURNING id`` under the unique key (registration, session, kind): it queues only the rows
+   its own statement inserted. A second scan, or one running at the same moment, inserts
    nothing for the same key and so queues nothing.
 2. The send task claims its rows with one ``UPDATE ... SET status='claimed' WHERE id IN (...)
    AND status='pending'`` (or a stale claim, or a failure due for retry), committed before any

@@ -32,6 +32,7 @@ print(json.dumps({
     "NAME": str(s.DATABASES["default"]["NAME"]),
     "BROKER": s.CELERY_BROKER_URL,
     "EMAIL_BACKEND": s.EMAIL_BACKEND,
+    "EMAIL_FILE_PATH": str(getattr(s, "EMAIL_FILE_PATH", "")),
     "SECURE_SSL_REDIRECT": s.SECURE_SSL_REDIRECT,
     "LANGUAGE_CODE": s.LANGUAGE_CODE,
     "TIME_ZONE": s.TIME_ZONE,
@@ -113,6 +114,7 @@ def test_development_defaults_need_no_server():
     assert values["NAME"] == str(BASE_DIR / "var" / "portal.sqlite3")
     assert values["BROKER"].startswith("filesystem://")
     assert values["EMAIL_BACKEND"] == "django.core.mail.backends.filebased.EmailBackend"
+    assert values["EMAIL_FILE_PATH"] == str(BASE_DIR / "var" / "mail")
     assert (values["LANGUAGE_CODE"], values["TIME_ZONE"]) == ("lv", "Europe/Riga")
     assert values["SECURE_SSL_REDIRECT"] is False
 
