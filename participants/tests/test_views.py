@@ -79,7 +79,7 @@ def test_the_programme_page_shows_stages_dates_mode_seats_and_the_acknowledgemen
 
     assert "Eksaktās zinātnes" in page
     assert "2027. gada 15. marts" in page
-    assert "brīvas 17 no 20 vietām" in page
+    assert "17 brīvas vietas no 20" in page
     assert "tiešsaistē (Zoom)" in page
     assert stage.programme.acknowledgement_lv in page
 
@@ -122,7 +122,7 @@ def test_the_stage_page_query_count_does_not_grow(registrations, client, django_
     with django_assert_num_queries(4):
         response = client.get(url("stage_detail", stage_id=stage.pk))
 
-    assert f"brīvas {500 - registrations} no 500 vietām" in response.content.decode()
+    assert f"{500 - registrations} brīvas vietas no 500" in response.content.decode()
 
 
 def test_an_unknown_stage_is_404(client):
@@ -558,3 +558,14 @@ def test_an_expired_manage_link_says_so_and_shows_no_data(client):
     assert response.status_code == 400
     assert "derīguma termiņš ir beidzies" in response.content.decode()
     assert "Austra" not in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("taken", "expected"),
+    [(19, "1 brīva vieta no 20"), (0, "20 brīvas vietas no 20"), (20, "Brīvu vietu nav")],
+)
+def test_seats_left_follow_latvian_number_agreement(client, taken, expected):
+    stage = StageFactory(capacity=20)
+    RegistrationFactory.create_batch(taken, stage=stage, confirmed=True)
+    page = client.get(f"/lv/stages/{stage.pk}/").content.decode()
+    assert expected in page
