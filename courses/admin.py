@@ -8,6 +8,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from courses.admin_input import ValidSelectionMixin
 from courses.forms import SessionAdminForm, SessionInlineFormSet
 from courses.models import Programme, Session, Stage
 from courses.selectors import with_hours
@@ -31,7 +32,7 @@ class StageInline(admin.TabularInline):
 
 
 @admin.register(Programme)
-class ProgrammeAdmin(admin.ModelAdmin):
+class ProgrammeAdmin(ValidSelectionMixin, admin.ModelAdmin):
     inlines = [StageInline]
     list_display = ("title_lv", "project_number", "agreement_number", "end_date")
     search_fields = ("title_lv", "title_en", "project_number")
@@ -91,7 +92,7 @@ class SessionInline(admin.TabularInline):
 
 
 @admin.register(Stage)
-class StageAdmin(admin.ModelAdmin):
+class StageAdmin(ValidSelectionMixin, admin.ModelAdmin):
     inlines = [SessionInline]
     list_display = (
         "__str__",
@@ -184,7 +185,7 @@ class SessionTimeFilter(admin.SimpleListFilter):
 
 
 @admin.register(Session)
-class SessionAdmin(admin.ModelAdmin):
+class SessionAdmin(ValidSelectionMixin, admin.ModelAdmin):
     form = SessionAdminForm
     list_display = ("starts_at", "ends_at", "stage", "topic", "mode", "trainer", "academic_hours")
     list_filter = ("stage", "mode", SessionTimeFilter)

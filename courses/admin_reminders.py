@@ -3,11 +3,12 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
+from courses.admin_input import ValidSelectionMixin
 from courses.models import ReminderRule
 
 
 @admin.register(ReminderRule)
-class ReminderRuleAdmin(admin.ModelAdmin):
+class ReminderRuleAdmin(ValidSelectionMixin, admin.ModelAdmin):
     list_display = (
         "__str__",
         "programme",

@@ -35,7 +35,14 @@ if not DEBUG and not ALLOWED_HOSTS:
         "e.g. ALLOWED_HOSTS=portal.example.lv"
     )
 
-SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
+SITE_URL = env.str("SITE_URL", default="" if not DEBUG else "http://127.0.0.1:8000").rstrip("/")
+if not SITE_URL:
+    # Every confirmation and manage link in the mail is built on it: a development default
+    # would send participants to 127.0.0.1.
+    raise ImproperlyConfigured(
+        "SITE_URL is not set. With DEBUG=False give the portal's public address, "
+        "e.g. SITE_URL=https://portal.example.lv"
+    )
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -55,6 +62,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "innovation_centre.middleware.content_security_policy",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -108,6 +116,8 @@ AUTH_PASSWORD_VALIDATORS = [
 LANGUAGE_CODE = "lv"
 LANGUAGES = [("lv", _("Latvian")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# English dates as 15 March 2027 (day first, 24-hour clock); Latvian ones are Django's own.
+FORMAT_MODULE_PATH = ["innovation_centre.formats"]
 TIME_ZONE = "Europe/Riga"
 USE_I18N = True
 USE_TZ = True

@@ -14,6 +14,7 @@ from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from courses.admin_input import ValidSelectionMixin
 from participants import exports, services
 from participants.models import Participant, Registration
 
@@ -84,18 +85,7 @@ class ParticipantAdminForm(forms.ModelForm):
 
     class Meta:
         model = Participant
-        fields = [
-            "email",
-            "first_name",
-            "last_name",
-            "role",
-            "subjects",
-            "institution",
-            "municipality",
-            "sex",
-            "phone",
-            "language",
-        ]
+        fields = services.PARTICIPANT_FIELDS
 
     def clean_email(self):
         email = self.cleaned_data["email"].strip().lower()
@@ -131,7 +121,7 @@ class ParticipantRegistrationInline(admin.TabularInline):
 
 
 @admin.register(Participant)
-class ParticipantAdmin(admin.ModelAdmin):
+class ParticipantAdmin(ValidSelectionMixin, admin.ModelAdmin):
     list_display = ["last_name", "first_name", "email", "role", "institution", "municipality"]
     list_display_links = ["last_name", "first_name"]
     list_filter = ["role", "municipality", "language"]
@@ -142,7 +132,7 @@ class ParticipantAdmin(admin.ModelAdmin):
 
 
 @admin.register(Registration)
-class RegistrationAdmin(admin.ModelAdmin):
+class RegistrationAdmin(ValidSelectionMixin, admin.ModelAdmin):
     list_display = [
         "participant_name",
         "participant_email",

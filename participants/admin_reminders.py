@@ -6,6 +6,7 @@ from django.db.models import Count, Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from courses.admin_input import ValidSelectionMixin
 from participants import reminders
 from participants.models import ReminderDelivery, SessionReminders
 
@@ -56,7 +57,7 @@ class DeliveryInline(ReadOnlyMixin, admin.TabularInline):
 
 
 @admin.register(SessionReminders)
-class SessionRemindersAdmin(admin.ModelAdmin):
+class SessionRemindersAdmin(ValidSelectionMixin, admin.ModelAdmin):
     inlines = [DeliveryInline]
     list_display = ("__str__", "stage", "sent_count", "failed_count", "missed_count")
     list_filter = ("stage",)
@@ -122,7 +123,7 @@ class SessionRemindersAdmin(admin.ModelAdmin):
 
 
 @admin.register(ReminderDelivery)
-class ReminderDeliveryAdmin(ReadOnlyMixin, admin.ModelAdmin):
+class ReminderDeliveryAdmin(ValidSelectionMixin, ReadOnlyMixin, admin.ModelAdmin):
     list_display = ("participant", "session", "kind", "status", "due_at", "sent_at", "attempts")
     list_filter = ("status", "kind", "session__stage")
     list_select_related = ("registration__participant", "session", "session__stage")

@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy as _
 
 from participants.models import Participant
 from participants.municipalities import MUNICIPALITY_CHOICES
+from participants.services import EDITABLE_DETAILS
 
 HONEYPOT_FIELD = "website"
 
@@ -197,18 +198,5 @@ class ManageDetailsForm(ParticipantDetailsForm):
 
     @classmethod
     def for_participant(cls, participant, data=None):
-        initial = {
-            name: getattr(participant, name)
-            for name in (
-                "first_name",
-                "last_name",
-                "role",
-                "subjects",
-                "institution",
-                "municipality",
-                "phone",
-                "sex",
-                "language",
-            )
-        }
+        initial = {name: getattr(participant, name) for name in EDITABLE_DETAILS}
         return cls(data=data, initial=initial)

@@ -3,12 +3,14 @@
 Function views, thin: read input, call a selector or a service, render or redirect.
 """
 
+from functools import wraps
+
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.text import slugify
 from django.utils.translation import get_language
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 
 from courses.selectors import current_programme
 from participants import links, selectors, services
@@ -108,14 +110,31 @@ def _manage_registration(token):
     return _registration_from(token, salt=links.MANAGE_SALT, max_age=links.MANAGE_MAX_AGE)
 
 
+def _registration_link(read):
+    """For a view of a personal link: it gets ``(request, registration, token)``.
+
+    A bad or expired token answers the "link does not work" page (400) instead.
+    """
+
+    def decorate(view):
+        @wraps(view)
+        def wrapper(request, token):
+            try:
+                registration = read(token)
+            except links.BadLink as problem:
+                return _link_problem(request, expired=isinstance(problem, links.ExpiredLink))
+            return view(request, registration, token)
+
+        return wrapper
+
+    return decorate
+
+
 @require_http_methods(["GET", "POST"])
 @rate_limited
-def registration_confirm(request, token):
+@_registration_link(_confirmation_registration)
+def registration_confirm(request, registration, token):
     """GET shows a button, POST confirms: mail scanners that open links do not confirm."""
-    try:
-        registration = _confirmation_registration(token)
-    except links.BadLink as problem:
-        return _link_problem(request, expired=isinstance(problem, links.ExpiredLink))
     if request.method == "POST":
         registration = services.registration_confirm_email(registration=registration)
         return redirect(f"{_manage_path(registration)}?confirmed=1")
@@ -129,11 +148,8 @@ def _manage_path(registration):
 
 @require_http_methods(["GET", "POST"])
 @rate_limited
-def registration_manage(request, token):
-    try:
-        registration = _manage_registration(token)
-    except links.BadLink as problem:
-        return _link_problem(request, expired=isinstance(problem, links.ExpiredLink))
+@_registration_link(_manage_registration)
+def registration_manage(request, registration, token):
     participant = registration.participant
     form = ManageDetailsForm.for_participant(
         participant, data=request.POST if request.method == "POST" else None
@@ -157,12 +173,9 @@ def registration_manage(request, token):
 
 @require_http_methods(["GET", "POST"])
 @rate_limited
-def registration_cancel(request, token):
+@_registration_link(_manage_registration)
+def registration_cancel(request, registration, token):
     """GET asks "are you sure?", POST cancels."""
-    try:
-        registration = _manage_registration(token)
-    except links.BadLink as problem:
-        return _link_problem(request, expired=isinstance(problem, links.ExpiredLink))
     if request.method == "POST" and registration.is_live:
         services.registration_cancel(registration=registration)
         return redirect("participants:registration_manage", token=token)
@@ -173,11 +186,9 @@ def registration_cancel(request, token):
     )
 
 
-def registration_calendar(request, token):
-    try:
-        registration = _manage_registration(token)
-    except links.BadLink as problem:
-        return _link_problem(request, expired=isinstance(problem, links.ExpiredLink))
+@require_safe
+@_registration_link(_manage_registration)
+def registration_calendar(request, registration, token):
     content = calendar_for_sessions(
         selectors.stage_sessions(registration.stage),
         language=get_language(),

@@ -52,6 +52,7 @@ def production(tmp_path, **overrides):
         "DEBUG": "False",
         "SECRET_KEY": secrets.token_urlsafe(64),
         "ALLOWED_HOSTS": "portal.example.lv",
+        "SITE_URL": "https://portal.example.lv",
         "DATABASE_URL": f"sqlite:///{tmp_path / 'portal.sqlite3'}",
     }
     return environment(**(values | overrides))
@@ -105,6 +106,15 @@ def test_production_without_allowed_hosts_refuses_to_start(tmp_path):
     result = run(["manage.py", "check"], env)
     assert result.returncode != 0
     assert "ALLOWED_HOSTS is not set" in result.stderr
+
+
+def test_production_without_site_url_refuses_to_start(tmp_path):
+    """Otherwise every link in the participants' mail would point at 127.0.0.1."""
+    env = production(tmp_path)
+    del env["SITE_URL"]
+    result = run(["manage.py", "check"], env)
+    assert result.returncode != 0
+    assert "SITE_URL is not set" in result.stderr
 
 
 def test_development_defaults_need_no_server():

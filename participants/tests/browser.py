@@ -1,15 +1,19 @@
-"""Headless Chromium for the browser tests (the system's /usr/bin/chromium, never a download)."""
+"""Headless Chromium for the browser tests (the system's /usr/bin/chromium, never a download).
 
-import os
+Playwright's sync API runs an event loop in the test's thread; the ORM calls the test makes
+there are allowed by the root conftest.py, for tests marked ``browser`` only.
+"""
+
 from contextlib import contextmanager
 
 from django.conf import settings
 from django.db import connections
-from playwright.sync_api import sync_playwright
+from playwright.sync_api import expect, sync_playwright
 
-# Playwright's sync API runs an event loop in the test's thread; Django would otherwise refuse
-# the ORM calls the test makes there (the live server answers from its own thread).
-os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+# A loaded machine (CI, several test runs at once) can take more than Playwright's default
+# 5 seconds to answer; the assertions wait on conditions, so a longer limit costs nothing
+# when the page is quick.
+expect.set_options(timeout=20_000)
 
 SCREENSHOTS = settings.BASE_DIR / "var" / "screenshots"  # gitignored, for people to look at
 CHROMIUM_ARGS = [

@@ -61,9 +61,9 @@ def test_list_shows_who_registered_for_what_with_latvian_labels(admin_client):
     assert "Ilze Āboliņa" in page
     assert "ilze@example.lv" in page
     assert "Eksaktās zinātnes" in page
-    assert "Apstiprināt atlasītās pieteikšanās" in page
-    assert "Pārcelt atlasītās pieteikšanās uz gaidītāju sarakstu" in page
-    assert "Eksportēt atlasītās pieteikšanās CSV failā" in page
+    assert "Apstiprināt atlasītās reģistrācijas" in page
+    assert "Pārcelt atlasītās reģistrācijas uz gaidīšanas sarakstu" in page
+    assert "Eksportēt atlasītās reģistrācijas CSV failā" in page
 
 
 @pytest.mark.django_db
@@ -181,7 +181,7 @@ def test_confirm_gives_seats_and_mails_the_people(admin_client, django_capture_o
 
     assert response.status_code == 302
     assert statuses(awaiting, waiting) == [Status.CONFIRMED, Status.CONFIRMED]
-    assert admin_messages(response) == [("success", "Apstiprinātas 2 pieteikšanās.")]
+    assert admin_messages(response) == [("success", "Apstiprinātas 2 reģistrācijas.")]
     assert sorted(m.to[0] for m in mail.outbox) == sorted(
         [awaiting.participant.email, waiting.participant.email]
     )
@@ -203,7 +203,7 @@ def test_confirm_when_the_stage_is_full_says_so_and_changes_nothing(admin_client
     assert statuses(waiting) == [Status.WAITING_LIST]
     [(level, text)] = admin_messages(response)
     assert level == "warning"
-    assert text.startswith("1 pieteikšanos nevarēja apstiprināt:")
+    assert text.startswith("1 reģistrāciju nevarēja apstiprināt:")
     assert "Guntis Gaidītājs" in text
     assert service_refusal(services.registration_confirm_by_staff, waiting) in text
 
@@ -231,7 +231,7 @@ def test_many_refusals_are_listed_up_to_ten_then_counted(admin_client):
     response = run_action(admin_client, "confirm_registrations", waiting)
 
     [(level, text)] = admin_messages(response)
-    assert text.startswith("12 pieteikšanās nevarēja apstiprināt:")
+    assert text.startswith("12 reģistrācijas nevarēja apstiprināt:")
     assert text.endswith("… un vēl 2.")
 
 
@@ -279,7 +279,7 @@ def test_cancel_asks_first_then_cancels_and_frees_the_seat(
     assert cancelled.cancelled_by_staff is True
     assert cancelled.cancellation_reason == "Slimības dēļ"
     assert statuses(waiting) == [Status.CONFIRMED]
-    assert admin_messages(response) == [("success", "Atcelta 1 pieteikšanās.")]
+    assert admin_messages(response) == [("success", "Atcelta 1 reģistrācija.")]
     assert {m.to[0] for m in mail.outbox} == {"seated@example.lv", waiting.participant.email}
     [cancellation_mail] = [m for m in mail.outbox if m.to == ["seated@example.lv"]]
     assert "Slimības dēļ" in cancellation_mail.body  # the label promises the reason is sent
@@ -305,7 +305,7 @@ def test_cancelling_an_already_cancelled_registration_is_reported_as_unchanged(a
     response = run_action(admin_client, "cancel_registrations", [registration], {"apply": "1"})
 
     assert admin_messages(response) == [
-        ("info", "1 pieteikšanās jau bija šādā statusā un netika mainīta.")
+        ("info", "1 reģistrācija jau bija šādā statusā un netika mainīta.")
     ]
 
 
@@ -322,10 +322,10 @@ def test_move_to_waiting_list_moves_confirmed_and_refuses_the_others(admin_clien
     [(ok_level, ok_text), (refused_level, refused_text)] = admin_messages(response)
     assert (ok_level, ok_text) == (
         "success",
-        "Uz gaidītāju sarakstu pārcelta 1 pieteikšanās.",
+        "Uz gaidīšanas sarakstu pārcelta 1 reģistrācija.",
     )
     assert refused_level == "warning"
-    assert refused_text.startswith("1 pieteikšanos nevarēja pārcelt uz gaidītāju sarakstu:")
+    assert refused_text.startswith("1 reģistrāciju nevarēja pārcelt uz gaidīšanas sarakstu:")
     assert awaiting.participant.full_name in refused_text
     assert service_refusal(services.registration_move_to_waiting_list, awaiting) in refused_text
 
@@ -340,7 +340,9 @@ def test_resend_sends_the_mail_for_each_current_status(
     with django_capture_on_commit_callbacks(execute=True):
         response = run_action(admin_client, "resend_email", [confirmed, awaiting])
 
-    assert admin_messages(response) == [("success", "Vēlreiz nosūtīti e-pasti par 2 pieteikšanās.")]
+    assert admin_messages(response) == [
+        ("success", "Vēlreiz nosūtīti e-pasti par 2 reģistrācijām.")
+    ]
     assert sorted(m.to[0] for m in mail.outbox) == sorted(
         [confirmed.participant.email, awaiting.participant.email]
     )

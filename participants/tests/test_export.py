@@ -76,7 +76,7 @@ def test_export_is_utf8_with_bom_semicolons_latvian_header_and_riga_times(admin_
     assert 'attachment; filename="registrations-' in response["Content-Disposition"]
     rows = read_csv(response)
     assert rows[0][:3] == ["Vārds", "Uzvārds", "E-pasts"]
-    assert "Pieteicies" in rows[0] and "Statuss" in rows[0]
+    assert "Reģistrēts" in rows[0] and "Statuss" in rows[0]
     row = dict(zip(rows[0], rows[1], strict=True))
     assert row["Vārds"] == "Jānis"
     assert row["Uzvārds"] == "Bērziņš"
@@ -84,7 +84,7 @@ def test_export_is_utf8_with_bom_semicolons_latvian_header_and_riga_times(admin_
     with translation.override("lv"):
         assert row["Statuss"] == str(Registration.Status.AWAITING_CONFIRMATION.label)
     # 12:30 UTC is 14:30 in Riga (winter time, UTC+2), written the Latvian way.
-    assert row["Pieteicies"] == "15.03.2027. 14:30"
+    assert row["Reģistrēts"] == "15.03.2027. 14:30"
 
 
 @pytest.mark.django_db

@@ -8,7 +8,23 @@ import os
 import secrets
 
 from django.contrib.auth import get_user_model
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
+
+
+def checked(field_name, check, value):
+    """``value`` if ``check(value)`` accepts it; else a CommandError naming the variable."""
+    try:
+        check(value)
+    except ValidationError as error:
+        raise CommandError(f"{field_name} is not usable: {' '.join(error.messages)}") from error
+    return value
+
+
+def check_username(username):
+    """The checks the admin's user form makes: length and allowed characters (no spaces)."""
+    get_user_model()._meta.get_field("username").run_validators(username)
 
 
 class Command(BaseCommand):
@@ -23,12 +39,15 @@ class Command(BaseCommand):
             self.stdout.write("An admin account exists already; nothing changed.")
             return
         username = os.environ.get("ADMIN_USERNAME", "").strip() or "admin"
+        checked("ADMIN_USERNAME", check_username, username)
         if User.objects.filter(username=username).exists():
             raise CommandError(
                 f"A user '{username}' exists but is not a superuser; set ADMIN_USERNAME to "
                 "another name or make that user a superuser with `manage.py createsuperuser`."
             )
         given = os.environ.get("ADMIN_PASSWORD", "")
+        if given:
+            checked("ADMIN_PASSWORD", validate_password, given)
         password = given or secrets.token_urlsafe(12)
         User.objects.create_superuser(username=username, email="", password=password)
         self.stdout.write(self.style.SUCCESS(f"Created the admin account '{username}'."))
