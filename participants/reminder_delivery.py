@@ -11,7 +11,6 @@ server has accepted its mail, so a failure or a crash mid-batch never resends th
 
 import logging
 import smtplib
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import timedelta
 from functools import cache
@@ -19,7 +18,6 @@ from uuid import uuid4
 from zoneinfo import ZoneInfo
 
 from django.core.mail import get_connection
-from django.db import connection as db_connection
 from django.db.models import F
 from django.utils import dateformat, timezone, translation
 
@@ -58,7 +56,7 @@ def reminder_deliveries_send(*, delivery_ids, now=None, connection=None) -> Send
     deliveries = claimed_deliveries(token=token)
     parts = batch_session_parts(now=now)
     connection = connection or get_connection()
-    with connection, sent_marks_not_waiting_for_disk():
+    with connection:
         for index, delivery in enumerate(deliveries):
             try:
                 message = reminder_message(delivery, parts=parts)
@@ -132,28 +130,6 @@ def delivery_mark_sent(*, delivery, token) -> int:
     return ReminderDelivery.objects.filter(
         pk=delivery.pk, claim_token=token, status=Status.CLAIMED
     ).update(status=Status.SENT, sent_at=timezone.now(), last_error="")
-
-
-@contextmanager
-def sent_marks_not_waiting_for_disk():
-    """On PostgreSQL, let the batch's "sent" marks commit without waiting for the disk.
-
-    Waiting for the disk took ~3 ms a row, longer than the SMTP exchange. Such a commit is
-    visible to every connection at once and survives the worker dying; only a crash of the
-    database server itself could lose the last fraction of a second of them (PostgreSQL writes
-    them out within 3 x ``wal_writer_delay``, 0.6 s by default), and those reminders would be
-    sent once more after their claims go stale. The claims are committed before, as usual.
-    """
-    if db_connection.vendor != "postgresql":
-        yield
-        return
-    with db_connection.cursor() as cursor:
-        cursor.execute("SET synchronous_commit TO OFF")
-    try:
-        yield
-    finally:
-        with db_connection.cursor() as cursor:
-            cursor.execute("RESET synchronous_commit")
 
 
 def delivery_record_failure(*, delivery, token, error):

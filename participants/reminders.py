@@ -17,9 +17,7 @@ README's "Reminders" section):
 3. A worker that dies between claim and send leaves a "claimed" row. Once it is older than
    ``REMINDER_CLAIM_STALE_SECONDS`` (longer than the send task's hard time limit, so the first
    worker is surely gone) the scan queues it again. A sent row is never claimed again. Each row
-   is marked sent right after the mail server accepted its mail; on PostgreSQL that commit does
-   not wait for the disk (see ``sent_marks_not_waiting_for_disk``): it survives the worker dying,
-   and only a crash of the database server itself could lose the last fraction of a second.
+   is marked sent (and committed) right after the mail server accepted its mail.
 4. SMTP failures are recorded (attempts, last error) and retried by the scan with an
    exponential back-off, up to ``REMINDER_MAX_ATTEMPTS``; nothing is sent after the session has
    started: such rows become "missed".

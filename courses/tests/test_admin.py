@@ -226,10 +226,18 @@ def test_copy_action_refuses_an_overlap_and_says_which_session(admin_client):
     assert session.topic_lv in str(message)
 
 
-def test_session_list_filters_search_and_date_hierarchy(admin_client):
+def test_session_list_filters_search_and_date_hierarchy(admin_client, time_machine):
+    # "Past" and "upcoming" are judged against a fixed today, not the real clock.
+    time_machine.move_to(riga(2026, 11, 26, 12), tick=False)
     stage = StageFactory()
     past = SessionFactory(stage=stage, starts_at=riga(2020, 3, 6, 10), ends_at=riga(2020, 3, 6, 13))
-    future = SessionFactory(stage=stage, trainer="Dr. Pēteris Liepa", mode="onsite")
+    future = SessionFactory(
+        stage=stage,
+        starts_at=riga(2027, 3, 8, 10),
+        ends_at=riga(2027, 3, 8, 13),
+        trainer="Dr. Pēteris Liepa",
+        mode="onsite",
+    )
     SessionFactory()  # another stage
 
     def listed(**params):

@@ -10,6 +10,7 @@ from participants.tests.browser import chromium
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 pytestmark = pytest.mark.django_db
 
+
 @pytest.mark.parametrize("path", ["/lv/", "/en/", "/lv/privacy/", "/lv/manage/x/"])
 def test_public_pages_allow_no_script_and_no_foreign_source(client, path):
     StageFactory()

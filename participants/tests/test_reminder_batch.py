@@ -8,9 +8,7 @@ from datetime import timedelta
 import pytest
 from django.core import mail
 from django.core.mail.backends.locmem import EmailBackend as LocmemBackend
-from django.test.utils import CaptureQueriesContext
 
-from conftest import requires_postgres
 from participants import reminder_delivery
 from participants.reminder_delivery import reminder_deliveries_send
 from participants.tests import test_reminder_helpers as helpers
@@ -166,23 +164,3 @@ def test_a_batch_stopped_mid_way_never_resends_what_it_sent(
     run_scan()
     assert Counter(d.status for d in deliveries()) == {Status.SENT: 5}
     assert sorted(sent_to().values()) == [1] * 5
-
-
-@requires_postgres
-def test_the_sent_marks_do_not_wait_for_the_disk_and_the_setting_is_restored(server, due_batch):
-    from django.db import connection
-
-    with CaptureQueriesContext(connection) as queries:
-        reminder_deliveries_send(delivery_ids=due_batch)
-
-    statements = [query["sql"] for query in queries.captured_queries]
-    marks = [n for n, sql in enumerate(statements) if "\"status\" = 'sent'" in sql]
-    assert len(marks) == 5
-    off = statements.index("SET synchronous_commit TO OFF")
-    assert off < marks[0] and marks[-1] < statements.index("RESET synchronous_commit")
-    claim = next(n for n, sql in enumerate(statements) if sql.startswith("UPDATE"))
-    assert "'claimed'" in statements[claim] and claim < off  # the claim waits for the disk
-    with connection.cursor() as cursor:
-        cursor.execute("SHOW synchronous_commit")
-        assert cursor.fetchone() == ("on",)
-    assert Counter(d.status for d in deliveries()) == {Status.SENT: 5}
