@@ -157,10 +157,21 @@ def services():
 def broker():
     """Send tasks to the real broker (not eagerly), from an empty queue."""
     celery_app.conf.task_always_eager = False
-    celery_app.control.purge()
+    forget_queued_tasks()
     yield celery_app
-    celery_app.control.purge()
+    forget_queued_tasks()
     celery_app.conf.task_always_eager = True
+
+
+def forget_queued_tasks():
+    """Empty the queues and the messages a killed worker left unacknowledged.
+
+    Redis keeps those in ``unacked`` and hands them out again after the visibility timeout, so
+    a later run on the same Redis database would otherwise run a stale task of this one.
+    """
+    celery_app.control.purge()
+    with celery_app.connection_for_write() as connection:
+        connection.default_channel.client.delete("unacked", "unacked_index")
 
 
 def wait_until(condition, timeout=30, message="condition"):
