@@ -78,7 +78,7 @@ def test_an_online_session_gives_the_zoom_link_not_the_venue(reminded):
 
     assert f"Pievienoties Zoom: {ZOOM}" in message.body  # not HTML-escaped in the text part
     assert 'href="https://us02web.zoom.us/j/81234567890?pwd=abc&amp;x=1"' in html_of(message)
-    assert "Vienības iela" not in message.body
+    assert "Norises vieta:" not in message.body
 
 
 def test_an_onsite_session_gives_the_venue_not_the_zoom_link(reminded):
@@ -93,7 +93,7 @@ def test_a_hybrid_session_gives_both(reminded):
     message, _, _ = reminded(mode=Session.Mode.HYBRID)
 
     assert ZOOM in message.body
-    assert "Vienības iela 30, Daugavpils" in message.body
+    assert "Norises vieta: Vienības iela 30, Daugavpils" in message.body
 
 
 def test_the_manage_link_opens_the_persons_registration(reminded, settings):
