@@ -12,7 +12,8 @@ a week apart; stage i's first session is at 10:00 on day 1 + i % 10, so 100 stag
 Rules: the day before at 18:00 and 60 minutes before. The scan runs at fixed moments (``now=``);
 the rows it claims are collected, not sent, so the figures are the scan itself: finding the due
 (session, rule) pairs, selecting the registrations without a delivery, inserting and reading back
-the claims, the stale/failed retry query and the missed update.
+the claims, the stale/failed retry query and the missed update. A (rule, session) pair recorded
+at least five minutes after its due moment is marked (``ReminderScanMark``) and not checked again.
 """
 
 import os
@@ -37,7 +38,12 @@ from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
 
 from courses.models import Programme, ReminderRule, Session, Stage  # noqa: E402
-from participants.models import Participant, Registration, ReminderDelivery  # noqa: E402
+from participants.models import (  # noqa: E402
+    Participant,
+    Registration,
+    ReminderDelivery,
+    ReminderScanMark,
+)
 from participants.reminders import reminders_send_due  # noqa: E402
 
 RIGA = ZoneInfo("Europe/Riga")
@@ -51,7 +57,15 @@ def reset():
     call_command("migrate", verbosity=0)
     tables = [
         m._meta.db_table
-        for m in (ReminderDelivery, Registration, Participant, Session, ReminderRule, Stage)
+        for m in (
+            ReminderScanMark,
+            ReminderDelivery,
+            Registration,
+            Participant,
+            Session,
+            ReminderRule,
+            Stage,
+        )
     ]
     with connection.cursor() as cursor:
         cursor.execute(f"TRUNCATE {', '.join(tables)}, courses_programme CASCADE")
@@ -149,6 +163,7 @@ def main():
     started = time.perf_counter()
     if "--reuse" in sys.argv and Registration.objects.count() == STAGES * PER_STAGE:
         ReminderDelivery.objects.all().delete()
+        ReminderScanMark.objects.all().delete()
         ReminderRule.objects.filter(offset_minutes=11 * 24 * 60).delete()
     else:
         reset()
@@ -161,6 +176,8 @@ def main():
     timed_scan("1. 17:59, nothing due yet (the common case)", DAY0.replace(hour=17, minute=59))
     timed_scan("2. 18:00, tomorrow's day-before reminders fall due", DAY0.replace(hour=18))
     timed_scan("3. 18:01, the same, all already claimed", DAY0.replace(hour=18, minute=1))
+    timed_scan("3b. 18:06, the same, checked once more and marked", DAY0.replace(hour=18, minute=6))
+    timed_scan("3c. 18:07, the same, marked: not checked", DAY0.replace(hour=18, minute=7))
     timed_scan(
         "4. 09:00 next day, the hour-before reminders fall due",
         DAY0.replace(hour=9) + timedelta(days=1),

@@ -245,3 +245,40 @@ class SessionReminders(Session):
         proxy = True
         verbose_name = _("session reminders")
         verbose_name_plural = _("session reminders")
+
+
+class ReminderScanMark(models.Model):
+    """A rule's due reminders of a session are all recorded: later scans skip the pair.
+
+    A registration qualifies for a reminder only if it held its seat by the due moment, and
+    taking a seat always stamps ``confirmed_at`` with the moment it happens, so once a scan has
+    recorded the pair well after its due moment no later scan can find anything new for it.
+    The key holds everything that decides which rows are due (rule and its kind, the session,
+    its stage, the due moment): moving a session or editing a rule makes the pair due again.
+    """
+
+    rule = models.ForeignKey(
+        "courses.ReminderRule", on_delete=models.CASCADE, related_name="+", verbose_name=_("rule")
+    )
+    session = models.ForeignKey(
+        "courses.Session", on_delete=models.CASCADE, related_name="+", verbose_name=_("session")
+    )
+    stage = models.ForeignKey(
+        Stage, on_delete=models.CASCADE, related_name="+", verbose_name=_("stage")
+    )
+    kind = models.CharField(_("kind"), max_length=32)
+    due_at = models.DateTimeField(_("due"))
+    created_at = models.DateTimeField(_("recorded"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("reminder scan mark")
+        verbose_name_plural = _("reminder scan marks")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["session", "rule", "stage", "kind", "due_at"],
+                name="reminder_scan_mark_once",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.rule_id}/{self.session_id}/{self.kind}@{self.due_at:%Y-%m-%d %H:%M}"

@@ -21,6 +21,12 @@ README's "Reminders" section):
 4. SMTP failures are recorded (attempts, last error) and retried by the scan with an
    exponential back-off, up to ``REMINDER_MAX_ATTEMPTS``; nothing is sent after the session has
    started: such rows become "missed".
+5. Only a registration that held its seat by the due moment qualifies, and taking a seat always
+   stamps ``confirmed_at`` with its moment, so a (rule, session) pair recorded after its due
+   moment has nothing left to find: the scan marks it (``ReminderScanMark``, keyed by the due
+   moment, the session's stage and the rule's kind) once the due moment is
+   ``MARK_RECORDED_AFTER`` past, and later scans skip it until a move or a rule edit changes
+   the key. Points 2-4 work on existing rows and do not look at the marks.
 """
 
 import logging
@@ -42,7 +48,7 @@ from courses.models import (
     ReminderRule,
     Session,
 )
-from participants.models import Registration, ReminderDelivery
+from participants.models import Registration, ReminderDelivery, ReminderScanMark
 
 logger = logging.getLogger(__name__)
 
@@ -53,6 +59,10 @@ Status = ReminderDelivery.Status
 DAY_BEFORE_LOOKAHEAD = timedelta(days=2)
 # SQLite allows at most 500 SELECTs in one UNION ALL; one statement takes this many sessions.
 SESSIONS_PER_STATEMENT = 400
+# A (rule, session) pair is marked fully recorded only when its due moment is this far behind
+# the scan: a seat taken just before the due moment may still be committing (its confirmed_at
+# is stamped before the commit), and the hosts' clocks may differ a little.
+MARK_RECORDED_AFTER = timedelta(minutes=5)
 
 
 def setting(name, default):
@@ -179,14 +189,16 @@ def reminders_send_due(*, now=None, dispatch=None) -> ScanSummary:
         summary.rules_created += reminder_rules_ensure_defaults(programme=programme)
     summary.missed += deliveries_mark_missed(now=now)
     with transaction.atomic():
+        due = due_rule_sessions(now=now)
         recorded = [
             row
-            for rule, due_sessions in due_rule_sessions(now=now).items()
+            for rule, due_sessions in due.items()
             for part in chunked(list(due_sessions.items()), SESSIONS_PER_STATEMENT)
             for row in deliveries_record_due(
                 rule=rule, due_sessions=dict(part), now=now, token=token
             )
         ]
+        scan_marks_record(due=due, now=now)
         queued_ids = [pk for pk, status in recorded if status == Status.PENDING]
         retried_ids = deliveries_requeue(now=now, token=token)
         if queued_ids or retried_ids:
@@ -206,16 +218,19 @@ def due_rule_sessions(*, now) -> dict[ReminderRule, dict[Session, "DueMoment"]]:
     """For each rule, the sessions whose reminder by it is due at ``now`` and its due moment.
 
     Sessions that started within the missed-lookback are included: their due reminders that
-    were never recorded (the scan was not running) are recorded as missed.
+    were never recorded (the scan was not running) are recorded as missed. Pairs an earlier
+    scan marked as fully recorded (for the same due moment) are left out.
     """
     all_rules = list(ReminderRule.objects.filter(active=True))
     if not all_rules:
         return {}
-    sessions = Session.objects.filter(
-        starts_at__gt=now - missed_lookback(), starts_at__lte=now + lookahead(all_rules)
-    ).select_related("stage")
-    sessions = list(sessions)
+    window = {
+        "starts_at__gt": now - missed_lookback(),
+        "starts_at__lte": now + lookahead(all_rules),
+    }
+    sessions = list(Session.objects.filter(**window).select_related("stage"))
     rules_of_stage = rules_for_stages({s.stage for s in sessions})
+    marked = scan_marks_in_window(window)
     due = defaultdict(dict)
     for session in sessions:
         moments = {
@@ -225,8 +240,52 @@ def due_rule_sessions(*, now) -> dict[ReminderRule, dict[Session, "DueMoment"]]:
         moments = {rule: due_at for rule, due_at in moments.items() if due_at <= now}
         latest = max(moments.values(), default=None)
         for rule, due_at in moments.items():
-            due[rule][session] = DueMoment(due_at, superseded=due_at < latest)
+            if scan_mark_key(rule, session, due_at) not in marked:
+                due[rule][session] = DueMoment(due_at, superseded=due_at < latest)
     return due
+
+
+def scan_mark_key(rule, session, due_at) -> tuple:
+    return (rule.pk, session.pk, session.stage_id, rule.key, due_at)
+
+
+def scan_marks_in_window(window) -> set[tuple]:
+    """The keys of the marks of the sessions in the scan's window (one query)."""
+    marks = ReminderScanMark.objects.filter(
+        **{f"session__{lookup}": value for lookup, value in window.items()}
+    )
+    return set(marks.values_list("rule_id", "session_id", "stage_id", "kind", "due_at"))
+
+
+def scan_marks_record(*, due, now) -> None:
+    """Mark the pairs just recorded whose due moment is safely past: later scans skip them.
+
+    Runs in the scan's transaction right after the recording statements, so a mark never
+    outlives its rows. Two scans at once may both mark a pair: the second mark is dropped. Marks
+    go in one order (session, rule) in every scan, so two scans' mark inserts never wait on
+    each other in a cycle.
+    """
+    pairs = sorted(
+        (
+            (rule, session, moment)
+            for rule, sessions in due.items()
+            for session, moment in sessions.items()
+        ),
+        key=lambda pair: (pair[1].pk, pair[0].pk),
+    )
+    marks = [
+        ReminderScanMark(
+            rule=rule,
+            session=session,
+            stage_id=session.stage_id,
+            kind=rule.key,
+            due_at=moment.at,
+        )
+        for rule, session, moment in pairs
+        if moment.at <= now - MARK_RECORDED_AFTER
+    ]
+    if marks:
+        ReminderScanMark.objects.bulk_create(marks, ignore_conflicts=True, batch_size=500)
 
 
 @dataclass(frozen=True)
