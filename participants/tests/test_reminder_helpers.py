@@ -1,9 +1,11 @@
 """Shared helpers for the reminder tests (no tests here): sessions, registrations, a scan."""
 
+import threading
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.db import connections
 
 from courses.models import ReminderRule
 from courses.tests.factories import ProgrammeFactory, SessionFactory, StageFactory
@@ -75,3 +77,29 @@ def run_scan(django_capture_on_commit_callbacks):
 
 def deliveries(**filters):
     return list(ReminderDelivery.objects.filter(**filters).order_by("pk"))
+
+
+def run_at_once(count, work):
+    """Run ``work`` in ``count`` threads released together; return the errors they raised.
+
+    Each thread has its own database connection (closed at the end), so on PostgreSQL the
+    threads really race each other.
+    """
+    barrier = threading.Barrier(count)
+    errors = []
+
+    def run():
+        try:
+            barrier.wait(timeout=10)
+            work()
+        except Exception as error:  # noqa: BLE001 - returned to the test
+            errors.append(error)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=run) for _ in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    return errors

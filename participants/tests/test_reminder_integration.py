@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
-from django.db import connection, connections
+from django.db import connection
 from django.utils import timezone
 
 from conftest import USING_POSTGRES
@@ -29,7 +29,7 @@ from participants.reminder_delivery import reminder_deliveries_send
 from participants.reminder_tasks import send_reminders
 from participants.reminders import reminders_send_due
 from participants.tests.smtp_server import LOOPBACK, CollectingHandler, free_port
-from participants.tests.test_reminder_helpers import Status, confirmed, make_session
+from participants.tests.test_reminder_helpers import Status, confirmed, make_session, run_at_once
 
 USING_REDIS = settings.CELERY_BROKER_URL.startswith("redis")
 BASE_DIR = Path(settings.BASE_DIR)
@@ -277,27 +277,6 @@ def test_a_worker_killed_while_sending_leaves_a_claim_that_is_sent_once_later(
 # --- (b) two scans at once on PostgreSQL --------------------------------------------------------
 
 
-def run_concurrently(count, work):
-    barrier = threading.Barrier(count)
-    errors = []
-
-    def run():
-        try:
-            barrier.wait(timeout=10)
-            work()
-        except Exception as error:  # noqa: BLE001 - reported below
-            errors.append(error)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run) for _ in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    assert not errors, errors
-
-
 def test_two_scans_at_once_send_one_mail_per_registration_session_and_kind(settings, smtp):
     handler, port = smtp
     settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
@@ -322,7 +301,7 @@ def test_two_scans_at_once_send_one_mail_per_registration_session_and_kind(setti
         reminder_deliveries_send(delivery_ids=queued + all_pending)
 
     for _ in range(2):
-        run_concurrently(4, scan_and_send)
+        assert run_at_once(4, scan_and_send) == []
 
     handler.wait_for(people, timeout=30)
     time.sleep(0.5)

@@ -1,10 +1,9 @@
 """The scan skips (rule, session) pairs it has fully recorded, until their due moment changes."""
 
-import threading
 from datetime import timedelta
 
 import pytest
-from django.db import connection, connections
+from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from conftest import requires_postgres
@@ -25,6 +24,7 @@ from participants.tests.test_reminder_helpers import (
     make_session,
     only_rule,
     riga,
+    run_at_once,
 )
 
 pytestmark = pytest.mark.django_db
@@ -162,27 +162,6 @@ def test_a_pair_marked_by_two_scans_at_once_keeps_one_mark(programme):
     scan_marks_record(due={rule: {session: due}}, now=now)
 
     assert ReminderScanMark.objects.filter(rule=rule, session=session).count() == 1
-
-
-def run_at_once(count, work):
-    barrier = threading.Barrier(count)
-    errors = []
-
-    def run():
-        try:
-            barrier.wait(timeout=10)
-            work()
-        except Exception as error:  # noqa: BLE001 - reported below
-            errors.append(error)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run) for _ in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return errors
 
 
 @requires_postgres
