@@ -4,28 +4,41 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PORT ?= 8000
 
-.PHONY: run test install lint messages clean
+.PHONY: run demo test install install-test lint messages clean
 
-$(VENV)/.installed: requirements.txt requirements-test.txt
+# Two install stamps: `make run` installs only what the portal needs to run (requirements.txt);
+# the test and lint targets add the test tools (requirements-test.txt) on top.
+$(VENV)/bin/python:
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
 	  { echo "The portal needs Python 3.11 or newer: run e.g. 'make run PYTHON=python3.12'."; exit 1; }
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed-run: requirements.txt | $(VENV)/bin/python
+	$(PY) -m pip install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.installed-test: requirements-test.txt $(VENV)/.installed-run
 	$(PY) -m pip install --quiet -r requirements-test.txt
 	touch $@
 
-install: $(VENV)/.installed
+install: $(VENV)/.installed-run
+install-test: $(VENV)/.installed-test
 
 ## Migrate, seed the programme, create an admin, then serve web + Celery worker + beat.
 run: install
 	PORT=$(PORT) bash bin/run
 
+## The same as `run`, with a demonstration stage (sessions in the coming weeks, demo people).
+demo: install
+	PORT=$(PORT) bash bin/run --demo
+
 ## The whole test suite (SQLite by default; PostgreSQL and Redis when DATABASE_URL and
 ## CELERY_BROKER_URL are set).
-test: install
+test: install-test
 	$(PY) -m pytest $(PYTEST_ARGS)
 
-lint: install
+lint: install-test
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
 

@@ -3,7 +3,6 @@
 import os
 
 import pytest
-from django.core.cache import cache
 
 from innovation_centre.celery import app as celery_app
 
@@ -12,6 +11,19 @@ USING_POSTGRES = os.environ.get("DATABASE_URL", "").startswith(("postgres", "pos
 requires_postgres = pytest.mark.skipif(
     not USING_POSTGRES,
     reason="needs PostgreSQL (set DATABASE_URL): SQLite cannot lock rows for concurrent writers",
+)
+# A Redis server to test against: the cache's if CACHE_URL names one, else the broker's.
+REDIS_URL = next(
+    (
+        os.environ[name]
+        for name in ("CACHE_URL", "CELERY_BROKER_URL")
+        if os.environ.get(name, "").startswith("redis")
+    ),
+    None,
+)
+requires_redis = pytest.mark.skipif(
+    REDIS_URL is None,
+    reason="needs Redis (set CACHE_URL=redis://... or CELERY_BROKER_URL=redis://...)",
 )
 
 
@@ -60,13 +72,18 @@ def _fast_password_hashing(settings):
 
 
 @pytest.fixture(autouse=True)
-def _fresh_cache():
-    """Every test starts with an empty cache, whatever app it is in.
+def _fresh_cache(settings, tmp_path_factory):
+    """Every test starts with an empty cache of its own, whatever app it is in.
 
-    The public forms' rate limit counts POSTs per address in the cache, and the test client and
-    the live server both post from 127.0.0.1: counts left by earlier tests (of any app) would
-    otherwise turn a later test's POST into a 429, depending on the order the tests ran in.
+    The rate limits count per address in the cache, and the test client and the live server
+    both post from 127.0.0.1: counts left by earlier tests (of any app), or by another test run
+    on the same machine sharing var/cache/, would otherwise turn a later test's POST into a 429,
+    depending on the order the tests ran in. A file cache, like the development default.
     """
-    cache.clear()
-    yield
-    cache.clear()
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": str(tmp_path_factory.mktemp("cache")),
+            **settings.LOCAL_CACHE_DEFAULTS,
+        }
+    }

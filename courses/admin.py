@@ -62,6 +62,19 @@ class ProgrammeAdmin(ValidSelectionMixin, admin.ModelAdmin):
             },
         ),
         (_("Schedule"), {"fields": ("end_date", "minutes_per_academic_hour")}),
+        (_("Attendance"), {"fields": ("attendance_present_share", "hours_pro_rata")}),
+        (
+            _("Certificates"),
+            {
+                "fields": (
+                    "certificate_number_pattern",
+                    "approval_reference",
+                    "signatory_name",
+                    "signatory_title_lv",
+                    "signatory_title_en",
+                )
+            },
+        ),
     )
 
     def get_readonly_fields(self, request, obj=None):
@@ -102,12 +115,13 @@ class StageAdmin(ValidSelectionMixin, admin.ModelAdmin):
         "delivered_hours",
         "hours_check",
         "capacity",
+        "is_demo",
     )
-    list_filter = ("programme",)
+    list_filter = ("programme", "is_demo")
     list_select_related = ("programme",)
     readonly_fields = ("scheduled_hours", "delivered_hours", "hours_check")
     fieldsets = (
-        (None, {"fields": ("programme", "order", "title_lv", "title_en")}),
+        (None, {"fields": ("programme", "order", "title_lv", "title_en", "is_demo")}),
         (_("Description"), {"fields": ("description_lv", "description_en")}),
         (
             _("Academic hours"),

@@ -2,6 +2,7 @@
 
 from decimal import Decimal
 
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
@@ -12,6 +13,19 @@ from django.utils.translation import gettext_lazy as _
 from courses.expressions import MinutesBetween
 
 DEFAULT_VENUE = "Vienības iela 30, Daugavpils"
+
+
+def validate_certificate_number_pattern(value):
+    """The pattern must number certificates uniquely ({seq}) and use only known placeholders."""
+    if "{seq" not in value:
+        raise ValidationError(_("The pattern must contain {seq}."))
+    try:
+        value.format(year=2026, stage=1, seq=1)
+    except (KeyError, IndexError, ValueError) as error:
+        raise ValidationError(
+            _("The pattern cannot be used: %(error)s. Use {year}, {stage} and {seq}."),
+            params={"error": error},
+        ) from error
 
 
 def localized(obj, field):
@@ -48,6 +62,49 @@ class Programme(models.Model):
             "with it, so changing it would silently change hours already scheduled and delivered."
         ),
     )
+    attendance_present_share = models.DecimalField(
+        _("share of a session that counts as present"),
+        max_digits=3,
+        decimal_places=2,
+        default=Decimal("0.75"),
+        validators=[MinValueValidator(Decimal("0.01")), MaxValueValidator(Decimal("1"))],
+        help_text=_(
+            "A participant whose minutes in a session reach this share of its length is present "
+            "(0.75 = 75%). Used when Zoom's participant report is imported."
+        ),
+    )
+    hours_pro_rata = models.BooleanField(
+        _("academic hours pro rata to minutes"),
+        default=False,
+        help_text=_(
+            "Off: a participant present at a session gets all its academic hours. On: the "
+            "session's academic hours times the share of its minutes the participant was present."
+        ),
+    )
+    # Certificates (participants.certificates): how they are numbered and who signs them.
+    certificate_number_pattern = models.CharField(
+        _("certificate number pattern"),
+        max_length=64,
+        default="DIC-{year}-{stage}-{seq:04d}",
+        validators=[validate_certificate_number_pattern],
+        help_text=_(
+            "Placeholders: {year} (year of issue), {stage} (the stage's order), {seq} (a running "
+            "number in the programme, e.g. {seq:04d} for 0001). Must contain {seq}."
+        ),
+    )
+    approval_reference = models.CharField(
+        _("approval reference"),
+        max_length=255,
+        blank=True,
+        help_text=_("The programme's approval reference, printed on certificates when set."),
+    )
+    signatory_name = models.CharField(_("signatory's name"), max_length=255, blank=True)
+    signatory_title_lv = models.CharField(
+        _("signatory's position (Latvian)"), max_length=255, blank=True
+    )
+    signatory_title_en = models.CharField(
+        _("signatory's position (English)"), max_length=255, blank=True
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -58,6 +115,13 @@ class Programme(models.Model):
             models.CheckConstraint(
                 condition=Q(minutes_per_academic_hour__gte=1, minutes_per_academic_hour__lte=120),
                 name="programme_academic_hour_1_to_120_minutes",
+            ),
+            models.CheckConstraint(
+                condition=Q(attendance_present_share__gt=0, attendance_present_share__lte=1),
+                name="programme_present_share_0_to_1",
+                violation_error_message=_(
+                    "The share that counts as present must be more than 0 and at most 1."
+                ),
             ),
         ]
 
@@ -84,6 +148,10 @@ class Programme(models.Model):
     def partner(self):
         return localized(self, "partner")
 
+    @property
+    def signatory_title(self):
+        return localized(self, "signatory_title")
+
 
 class Stage(models.Model):
     programme = models.ForeignKey(
@@ -108,6 +176,14 @@ class Stage(models.Model):
         default=75,
         validators=[MinValueValidator(1), MaxValueValidator(100)],
         help_text=_("Share of the stage's delivered hours a participant must attend."),
+    )
+    is_demo = models.BooleanField(
+        _("demonstration"),
+        default=False,
+        help_text=_(
+            "Demonstration data for trying the portal (seed_programme --demo): marked as such on "
+            "the public pages and left out of the funder's figures."
+        ),
     )
 
     class Meta:
@@ -246,8 +322,6 @@ class Session(models.Model):
 # --- Reminder rules (owned by the reminders work; appended so the rest of the file stays as is) ---
 
 from datetime import time  # noqa: E402
-
-from django.core.exceptions import ValidationError  # noqa: E402
 
 DEFAULT_DAY_BEFORE_TIME = time(18, 0)
 DEFAULT_BEFORE_MINUTES = 60

@@ -7,7 +7,7 @@ stages 2-4), the values are a plausible demo schedule that keeps every fact the 
 4 stages, the programme delivered by the end of 2023. Times are Europe/Riga wall-clock times.
 """
 
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
@@ -172,3 +172,70 @@ SESSIONS = {
         for day, (topic_lv, topic_en) in zip(SESSION_DAYS, SESSION_TOPICS, strict=True)
     ],
 }
+
+
+# --- Demonstration data (`seed_programme --demo`, `make demo`) ---------------------------------
+# A clearly marked stage of made-up sessions around the day the command runs, so that a newcomer
+# can register, get reminders and, later, record attendance at once. It is a stage of its own
+# (``is_demo``) and never changes the programme's facts above.
+
+DEMO_STAGE = {
+    "title_lv": "DEMONSTRĀCIJA: eksperimenti dabaszinību stundās",
+    "title_en": "DEMO: experiments in science lessons",
+    "description_lv": (
+        "Demonstrācijas dati portāla izmēģināšanai (komanda seed_programme --demo). Šis posms nav "
+        "programmas daļa: tā nodarbības, lektore un dalībnieki ir izdomāti."
+    ),
+    "description_en": (
+        "Demonstration data for trying the portal (the command seed_programme --demo). This stage "
+        "is not part of the programme: its sessions, trainer and participants are made up."
+    ),
+    "capacity": 8,
+    "is_demo": True,
+}
+DEMO_TRAINER = "Ilze Paraudziņa (demo)"
+DEMO_ZOOM_URL = "https://zoom.example.com/j/demo-{number}"
+
+# (days from today, start, end, mode, Latvian topic, English topic). One session has already
+# taken place (attendance can be tried), one is tomorrow (the day-before reminder falls due this
+# evening), two follow in the coming weeks.
+DEMO_SESSIONS = [
+    (-2, time(10, 0), time(13, 0), "online", "Ievadnodarbība (notikusi)", "Introduction (held)"),
+    (1, time(10, 0), time(13, 0), "online", "Eksperimenti ķīmijā", "Experiments in chemistry"),
+    (8, time(10, 0), time(16, 0), "onsite", "Praktiskie darbi fizikā", "Practical work in physics"),
+    (15, time(14, 0), time(17, 0), "hybrid", "Pieredzes apmaiņa", "Sharing experience"),
+]
+DEMO_REGISTRATION_OPENS_DAYS = -14  # registration opened two weeks ago ...
+DEMO_REGISTRATION_CLOSES_DAYS = 15  # ... and closes when the last session's day begins
+
+
+def demo_sessions(today: date) -> list[dict]:
+    """The demonstration sessions, dated relative to ``today`` (a Riga date)."""
+    sessions = []
+    for number, (days, start, end, mode, topic_lv, topic_en) in enumerate(DEMO_SESSIONS, 1):
+        day = today + timedelta(days=days)
+        sessions.append(
+            {
+                "starts_at": riga(day, start),
+                "ends_at": riga(day, end),
+                "mode": mode,
+                "zoom_url": DEMO_ZOOM_URL.format(number=number) if mode != "onsite" else "",
+                "venue": ORGANISER_ADDRESS if mode != "online" else "",
+                "topic_lv": f"Demonstrācija: {topic_lv}",
+                "topic_en": f"Demo: {topic_en}",
+                "trainer": DEMO_TRAINER,
+            }
+        )
+    return sessions
+
+
+def demo_stage(today: date) -> dict:
+    """The demonstration stage's values, its registration window relative to ``today``."""
+    return DEMO_STAGE | {
+        "registration_opens_at": riga(
+            today + timedelta(days=DEMO_REGISTRATION_OPENS_DAYS), time(9, 0)
+        ),
+        "registration_closes_at": riga(
+            today + timedelta(days=DEMO_REGISTRATION_CLOSES_DAYS), time(0, 0)
+        ),
+    }

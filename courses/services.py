@@ -145,6 +145,7 @@ class SeedReport:
     stages: int = 0
     sessions: int = 0
     kept: list[str] = field(default_factory=list)
+    programme: Programme | None = None
 
     @property
     def created_anything(self):
@@ -181,8 +182,61 @@ def programme_seed(*, dry_run: bool = False) -> SeedReport:
             project_number=seed.PROJECT_NUMBER, defaults=values
         )
         report.programmes += created
+        report.programme = programme
         for data in seed.STAGES:
             _seed_stage(programme=programme, data=data, report=report)
         if dry_run:
             transaction.set_rollback(True)
+    return report
+
+
+@dataclass
+class DemoSeedReport:
+    stage: Stage | None = None
+    created: bool = False
+    sessions: int = 0
+
+
+def _demo_planned_hours(sessions: list[dict], minutes_per_academic_hour: int) -> Decimal:
+    return sum(
+        (
+            academic_hours_in(
+                starts_at=values["starts_at"],
+                ends_at=values["ends_at"],
+                minutes_per_academic_hour=minutes_per_academic_hour,
+            )
+            for values in sessions
+        ),
+        Decimal("0.00"),
+    )
+
+
+def programme_seed_demo(*, programme: Programme, now: datetime | None = None) -> DemoSeedReport:
+    """Add the clearly marked demonstration stage to ``programme``, dated around ``now``.
+
+    Only once: when the programme has a demonstration stage already, nothing changes (its dates
+    stay as they were). The stage takes the next free order after the programme's stages; the
+    programme's own facts and stages are never touched.
+    """
+    today = timezone.localtime(now or timezone.now(), seed.RIGA).date()
+    report = DemoSeedReport()
+    with transaction.atomic():
+        Programme.objects.select_for_update().filter(pk=programme.pk).first()
+        report.stage = programme.stages.filter(is_demo=True).order_by("order").first()
+        if report.stage is not None:
+            return report
+        sessions = seed.demo_sessions(today)
+        last_order = programme.stages.order_by("-order").values_list("order", flat=True).first()
+        report.stage = Stage.objects.create(
+            programme=programme,
+            order=(last_order or 0) + 1,
+            planned_academic_hours=_demo_planned_hours(
+                sessions, programme.minutes_per_academic_hour
+            ),
+            **seed.demo_stage(today),
+        )
+        report.created = True
+        for values in sessions:
+            session_save(session=Session(stage=report.stage, academic_hours=None, **values))
+            report.sessions += 1
     return report

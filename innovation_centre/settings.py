@@ -5,6 +5,7 @@ Development defaults need no server: SQLite in ``var/``, a filesystem Celery bro
 without ``SECRET_KEY`` and ``ALLOWED_HOSTS``.
 """
 
+import ipaddress
 from pathlib import Path
 
 import environ
@@ -35,7 +36,18 @@ if not DEBUG and not ALLOWED_HOSTS:
         "e.g. ALLOWED_HOSTS=portal.example.lv"
     )
 
-SITE_URL = env.str("SITE_URL", default="" if not DEBUG else "http://127.0.0.1:8000").rstrip("/")
+
+def development_site_url():
+    """``make run`` serves on 127.0.0.1:$PORT, so mailed links must point there too."""
+    port = env.str("PORT", default="8000").strip() or "8000"
+    if not port.isdigit() or not 0 < int(port) < 65536:
+        raise ImproperlyConfigured(f"PORT must be a port number (1-65535), not {port!r}.")
+    return f"http://127.0.0.1:{int(port)}"
+
+
+SITE_URL = env.str("SITE_URL", default="").rstrip("/")
+if not SITE_URL and DEBUG:
+    SITE_URL = development_site_url()
 if not SITE_URL:
     # Every confirmation and manage link in the mail is built on it: a development default
     # would send participants to 127.0.0.1.
@@ -54,6 +66,8 @@ INSTALLED_APPS = [
     "crispy_forms",
     "crispy_bootstrap5",
     "django_celery_beat",
+    "django_ratelimit",
+    "simple_history",
     "courses",
     "participants",
     "reporting",
@@ -70,6 +84,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "simple_history.middleware.HistoryRequestMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
@@ -123,7 +138,7 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = VAR_DIR / "staticfiles"
+STATIC_ROOT = Path(env.str("STATIC_ROOT", default=str(VAR_DIR / "staticfiles")))
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # WhiteNoise warns at start-up when it is missing
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
@@ -194,16 +209,73 @@ REMINDER_MAX_ATTEMPTS = env.int("REMINDER_MAX_ATTEMPTS", default=5)
 REMINDER_MANUAL_REPEAT_SECONDS = env.int("REMINDER_MANUAL_REPEAT_SECONDS", default=600)
 REMINDER_MISSED_LOOKBACK_HOURS = env.int("REMINDER_MISSED_LOOKBACK_HOURS", default=24)
 REMINDER_SEND_BATCH_SIZE = env.int("REMINDER_SEND_BATCH_SIZE", default=50)
+# Participant mail outbox (participants/outbox/): every mail is a row first; a send task is kicked
+# after commit, and this drain sends whatever is still waiting (broker was down, SMTP failed).
+CELERY_IMPORTS.append("participants.outbox.tasks")
+CELERY_IMPORTS.append("participants.certificates.mail")  # the certificate mail's outbox builder
+CELERY_BEAT_SCHEDULE["drain-participant-mails"] = {
+    "task": "participants.drain_participant_mails",
+    "schedule": 60.0,
+    "options": {"expires": 55},
+}
+# A claim older than this belongs to a dead worker (keep it above the send task's 120 s limit).
+PARTICIPANT_MAIL_CLAIM_STALE_SECONDS = env.int("PARTICIPANT_MAIL_CLAIM_STALE_SECONDS", default=300)
+PARTICIPANT_MAIL_RETRY_BACKOFF_SECONDS = env.int(
+    "PARTICIPANT_MAIL_RETRY_BACKOFF_SECONDS", default=60
+)
+PARTICIPANT_MAIL_MAX_ATTEMPTS = env.int("PARTICIPANT_MAIL_MAX_ATTEMPTS", default=5)
+PARTICIPANT_MAIL_DRAIN_BATCH_SIZE = env.int("PARTICIPANT_MAIL_DRAIN_BATCH_SIZE", default=100)
+# Confirmation requests and manage links the public form sends to one address per 24 hours.
+REGISTRATION_MAIL_DAILY_LIMIT = env.int("REGISTRATION_MAIL_DAILY_LIMIT", default=3)
 # Unconfirmed registrations hold no seat; delete those older than 72 hours once a day.
 CELERY_BEAT_SCHEDULE["purge-expired-registrations"] = {
     "task": "participants.tasks.purge_expired_registrations",
     "schedule": 24 * 60 * 60,
 }
 
-# The public forms: at most this many POSTs per client address (REMOTE_ADDR) per window.
-# Counted in the default cache; with several web processes use a shared cache (Redis).
-REGISTRATION_RATE_LIMIT = env.int("REGISTRATION_RATE_LIMIT", default=10)
-REGISTRATION_RATE_LIMIT_WINDOW = env.int("REGISTRATION_RATE_LIMIT_WINDOW", default=600)
+# The cache holds the rate limits' counts, so every web process must share it: Redis in
+# production (CACHE_URL=redis://host:6379/1, a database of its own: never the broker's);
+# by default files in var/cache/, which all processes on this machine share.
+SILENCED_SYSTEM_CHECKS = []
+LOCAL_CACHE_DEFAULTS = {"TIMEOUT": 24 * 60 * 60 + 5, "OPTIONS": {"MAX_ENTRIES": 100_000}}
+CACHES = {"default": env.cache_url("CACHE_URL", default=f"filecache://{VAR_DIR / 'cache'}")}
+_CACHE_BACKEND = CACHES["default"]["BACKEND"]
+if _CACHE_BACKEND == "django.core.cache.backends.redis.RedisCache":
+    # A Redis outage must not hang the pages: the limits then fail open (participants/ratelimit).
+    CACHES["default"].setdefault("OPTIONS", {})
+    CACHES["default"]["OPTIONS"].setdefault("socket_connect_timeout", 2)
+    CACHES["default"]["OPTIONS"].setdefault("socket_timeout", 2)
+    # Django's own Redis backend counts atomically (SET NX, INCRBY); django-ratelimit only
+    # lists django-redis as supported.
+    SILENCED_SYSTEM_CHECKS.append("django_ratelimit.W001")
+elif _CACHE_BACKEND.endswith(("filebased.FileBasedCache", "db.DatabaseCache")):
+    # Shared by all processes on one machine; increments are not atomic, so a burst of
+    # simultaneous requests may be counted a little short. Use Redis for several machines.
+    SILENCED_SYSTEM_CHECKS += ["django_ratelimit.E003", "django_ratelimit.W001"]
+    # These caches count by rewriting the entry with the default timeout, which would cut a
+    # count's life to 5 minutes: keep every entry as long as the longest limit's window (a
+    # day); keys name their window, so an old count is never read again.
+    for _name, _value in LOCAL_CACHE_DEFAULTS.items():
+        CACHES["default"].setdefault(_name, _value)
+
+# Rate limits per client address (participants/ratelimit.py), in django-ratelimit's notation.
+# Only new registrations count: a school of 20 gets through, a script stops at 30.
+REGISTRATION_RATE_LIMITS = env.list("REGISTRATION_RATE_LIMITS", default=["30/10m", "60/h"])
+# POSTs to the personal links (confirm, save details, cancel).
+PERSONAL_LINK_RATE_LIMIT = env.str("PERSONAL_LINK_RATE_LIMIT", default="100/10m")
+# Reverse proxies whose X-Forwarded-For is believed: addresses or networks (CIDR), e.g.
+# TRUSTED_PROXIES=127.0.0.1,10.0.0.0/8. The client is the right-most address that is not one.
+TRUSTED_PROXIES = env.list("TRUSTED_PROXIES", default=[])
+for _proxy in TRUSTED_PROXIES:
+    try:
+        ipaddress.ip_network(_proxy, strict=False)
+    except ValueError:
+        raise ImproperlyConfigured(
+            f"TRUSTED_PROXIES: {_proxy!r} is not an IP address or network (e.g. 10.0.0.0/8)."
+        ) from None
+RATELIMIT_IP_META_KEY = "participants.ratelimit.client_ip"
+RATELIMIT_IPV6_MASK = 64
+RATELIMIT_FAIL_OPEN = True
 
 # Security: safe by default; SECURE_SSL_REDIRECT can be switched off behind a TLS proxy.
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not DEBUG)
@@ -214,12 +286,16 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG
 SECURE_HSTS_PRELOAD = not DEBUG
 if not SECURE_SSL_REDIRECT:
     # A TLS-terminating proxy redirects to HTTPS itself.
-    SILENCED_SYSTEM_CHECKS = ["security.W008"]
+    SILENCED_SYSTEM_CHECKS.append("security.W008")
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Health probes often reach gunicorn directly over plain HTTP: answer them, not a redirect.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
+# A refused form (expired page, cookies blocked) gets the portal's 403 page, in its language.
+CSRF_FAILURE_VIEW = "innovation_centre.views.csrf_failure"
 
 LOGGING = {
     "version": 1,

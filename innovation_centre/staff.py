@@ -27,7 +27,13 @@ PROGRAMME_STAFF_PERMISSIONS = {
     "participants.participant": VIEW_CHANGE,
     "participants.registration": VIEW_CHANGE,
     "participants.reminderdelivery": VIEW_CHANGE,
+    "participants.participantmail": VIEW,
     "participants.sessionreminders": VIEW_CHANGE,
+    "participants.attendance": MANAGE,
+    "participants.historicalattendance": VIEW,
+    "participants.zoomimport": ("view", "add"),
+    "participants.zoomalias": ("view", "delete"),
+    "participants.certificate": MANAGE,  # add = issue, change = revoke; never delete
     "django_celery_beat.periodictask": VIEW,
     "django_celery_beat.periodictasks": VIEW,
     "django_celery_beat.crontabschedule": VIEW,

@@ -14,7 +14,13 @@ urlpatterns = [
     path("admin/", admin.site.urls),
 ]
 
+handler400 = "innovation_centre.views.bad_request"
+handler403 = "innovation_centre.views.permission_denied"
+handler404 = "innovation_centre.views.page_not_found"
+handler500 = "innovation_centre.views.server_error"
+
 urlpatterns += i18n_patterns(
+    path("certificates/", include("participants.certificates.urls")),
     path("", include("participants.urls")),
     prefix_default_language=True,
 )

@@ -16,7 +16,11 @@ from django.utils.translation import ngettext
 
 from courses.admin_input import ValidSelectionMixin
 from participants import exports, services
+from participants.attendance import display as attendance_display
+from participants.attendance import selectors as attendance_selectors
+from participants.forms import normalise_text
 from participants.models import Participant, Registration
+from participants.validators import email_ascii
 
 # Refusals listed in full in one admin message; the rest are counted.
 MAX_LISTED_REFUSALS = 10
@@ -87,8 +91,25 @@ class ParticipantAdminForm(forms.ModelForm):
         model = Participant
         fields = services.PARTICIPANT_FIELDS
 
+    # Staff input is normalised as the public forms' is (NFC, white space); the model fields'
+    # validators (participants/validators.py) then apply the same rules.
+    def _clean_text(self, name):
+        return normalise_text(self.cleaned_data[name])
+
+    def clean_first_name(self):
+        return self._clean_text("first_name")
+
+    def clean_last_name(self):
+        return self._clean_text("last_name")
+
+    def clean_institution(self):
+        return self._clean_text("institution")
+
+    def clean_phone(self):
+        return self._clean_text("phone")
+
     def clean_email(self):
-        email = self.cleaned_data["email"].strip().lower()
+        email = normalise_text(self.cleaned_data["email"]).lower()
         others = Participant.objects.filter(email__iexact=email).exclude(pk=self.instance.pk)
         if others.exists():
             raise ValidationError(
@@ -122,13 +143,26 @@ class ParticipantRegistrationInline(admin.TabularInline):
 
 @admin.register(Participant)
 class ParticipantAdmin(ValidSelectionMixin, admin.ModelAdmin):
-    list_display = ["last_name", "first_name", "email", "role", "institution", "municipality"]
+    list_display = [
+        "last_name",
+        "first_name",
+        "email",
+        "email_in_ascii",
+        "role",
+        "institution",
+        "municipality",
+    ]
     list_display_links = ["last_name", "first_name"]
     list_filter = ["role", "municipality", "language"]
     search_fields = ["first_name", "last_name", "email", "institution"]
     form = ParticipantAdminForm
-    readonly_fields = ["created_at", "updated_at"]
+    readonly_fields = ["email_in_ascii", "created_at", "updated_at"]
     inlines = [ParticipantRegistrationInline]
+
+    @admin.display(description=_("e-mail (ASCII)"), ordering="email")
+    def email_in_ascii(self, participant):
+        """An internationalised domain as mail servers see it (punycode): ģ.lv is xn--...lv."""
+        return email_ascii(participant.email)
 
 
 @admin.register(Registration)
@@ -138,6 +172,7 @@ class RegistrationAdmin(ValidSelectionMixin, admin.ModelAdmin):
         "participant_email",
         "stage",
         "status",
+        "attendance_progress",
         "email_confirmed",
         "registered",
     ]
@@ -175,8 +210,19 @@ class RegistrationAdmin(ValidSelectionMixin, admin.ModelAdmin):
         "cancellation_reason",
         "consent_version",
         "consent_at",
+        "attendance_progress",
     ]
     readonly_fields = fields
+
+    def get_queryset(self, request):
+        return attendance_selectors.registrations_with_hours(super().get_queryset(request))
+
+    @admin.display(description=_("academic hours attended"), ordering="hours_attended")
+    def attendance_progress(self, registration):
+        progress = attendance_selectors.progress_of(
+            hours_attended=registration.hours_attended, stage=registration.stage
+        )
+        return attendance_display.progress_text(progress)
 
     # Registrations come from the public form and change only through the actions, which apply
     # the capacity and waiting-list rules; a cancelled registration is kept, never deleted.
@@ -364,3 +410,7 @@ def csv_response(registrations):
 
 
 from participants import admin_reminders  # noqa: E402,F401
+from participants.attendance import admin as attendance_admin  # noqa: E402,F401
+from participants.attendance import zoom_admin  # noqa: E402,F401
+from participants.certificates import admin as certificates_admin  # noqa: E402,F401
+from participants.outbox import admin as outbox_admin  # noqa: E402,F401

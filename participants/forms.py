@@ -2,7 +2,8 @@
 
 Input is normalised before it is validated: surrounding white space trimmed, Unicode NFC (a
 name typed with combining marks is stored with the precomposed Latvian letters), e-mail lower
-case.
+case. What may be typed is decided in ``participants.validators`` (shared with the admin and
+the model fields).
 """
 
 import unicodedata
@@ -10,7 +11,6 @@ import unicodedata
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Div, Field, Fieldset, Layout, Submit
 from django import forms
-from django.core.validators import RegexValidator
 from django.urls import reverse
 from django.utils.functional import lazy
 from django.utils.html import format_html
@@ -21,13 +21,14 @@ from django.utils.translation import gettext_lazy as _
 from participants.models import Participant
 from participants.municipalities import MUNICIPALITY_CHOICES
 from participants.services import EDITABLE_DETAILS
+from participants.validators import (
+    validate_email_domain,
+    validate_institution_name,
+    validate_person_name,
+    validate_phone,
+)
 
 HONEYPOT_FIELD = "website"
-
-phone_validator = RegexValidator(
-    r"^\+?[0-9][0-9 ()-]{5,30}$",
-    _("Enter a phone number of digits, e.g. +371 20000000."),
-)
 
 
 def normalise_text(value):
@@ -68,8 +69,12 @@ privacy_label = lazy(_privacy_label, SafeString)
 class ParticipantDetailsForm(forms.Form):
     """The details a participant may change themselves (everything but the e-mail)."""
 
-    first_name = NormalisingCharField(label=_("First name"), max_length=100)
-    last_name = NormalisingCharField(label=_("Last name"), max_length=100)
+    first_name = NormalisingCharField(
+        label=_("First name"), max_length=100, validators=[validate_person_name]
+    )
+    last_name = NormalisingCharField(
+        label=_("Last name"), max_length=100, validators=[validate_person_name]
+    )
     role = forms.ChoiceField(label=_("Role"), choices=Participant.Role.choices)
     subjects = forms.MultipleChoiceField(
         label=_("Subjects you teach"),
@@ -82,6 +87,7 @@ class ParticipantDetailsForm(forms.Form):
         label=_("Institution"),
         max_length=255,
         help_text=_("Your school or other place of work."),
+        validators=[validate_institution_name],
     )
     municipality = forms.ChoiceField(
         label=_("Municipality"),
@@ -89,7 +95,7 @@ class ParticipantDetailsForm(forms.Form):
         help_text=_("Where your institution is."),
     )
     phone = NormalisingCharField(
-        label=_("Phone"), max_length=32, required=False, validators=[phone_validator]
+        label=_("Phone"), max_length=32, required=False, validators=[validate_phone]
     )
     sex = forms.ChoiceField(
         label=_("Sex"),
@@ -120,6 +126,7 @@ class RegistrationForm(ParticipantDetailsForm):
         label=_("E-mail"),
         max_length=254,
         help_text=_("We send a link to this address to confirm it."),
+        validators=[validate_email_domain],
     )
     consent = forms.BooleanField(
         label=privacy_label(),

@@ -25,12 +25,26 @@ class ExpiredLink(BadLink):
     pass
 
 
-def make_token(registration, *, salt):
-    return signing.TimestampSigner(salt=salt).sign_object({"r": registration.pk})
+def make_token(registration, *, salt, mail_id=None):
+    """A signed token for ``registration``; a confirmation link also names its mail (``m``)."""
+    payload = {"r": registration.pk}
+    if mail_id is not None:
+        payload["m"] = mail_id
+    return signing.TimestampSigner(salt=salt).sign_object(payload)
 
 
 def read_token(token, *, salt, max_age):
     """The registration primary key in ``token``; raises ExpiredLink or BadLink."""
+    return read_payload(token, salt=salt, max_age=max_age)["r"]
+
+
+def token_mail_id(token, *, salt, max_age):
+    """The outbox mail a (valid) confirmation token names, or None for a token without one."""
+    mail_id = read_payload(token, salt=salt, max_age=max_age).get("m")
+    return mail_id if isinstance(mail_id, int) else None
+
+
+def read_payload(token, *, salt, max_age):
     try:
         payload = signing.TimestampSigner(salt=salt).unsign_object(token, max_age=max_age)
     except signing.SignatureExpired as error:
@@ -39,7 +53,7 @@ def read_token(token, *, salt, max_age):
         raise BadLink from error
     if not isinstance(payload, dict) or not isinstance(payload.get("r"), int):
         raise BadLink
-    return payload["r"]
+    return payload
 
 
 def absolute_url(view_name, *, token, language):
@@ -48,8 +62,8 @@ def absolute_url(view_name, *, token, language):
     return f"{settings.SITE_URL}{path}"
 
 
-def confirmation_url(registration):
-    token = make_token(registration, salt=CONFIRMATION_SALT)
+def confirmation_url(registration, *, mail_id=None):
+    token = make_token(registration, salt=CONFIRMATION_SALT, mail_id=mail_id)
     return absolute_url(
         "participants:registration_confirm",
         token=token,

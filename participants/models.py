@@ -7,6 +7,12 @@ from django.utils.translation import gettext_lazy as _
 
 from courses.models import Stage
 from participants.municipalities import MUNICIPALITY_CHOICES
+from participants.validators import (
+    validate_email_domain,
+    validate_institution_name,
+    validate_person_name,
+    validate_phone,
+)
 
 
 class Participant(models.Model):
@@ -37,16 +43,20 @@ class Participant(models.Model):
         LATVIAN = "lv", _("Latvian")
         ENGLISH = "en", _("English")
 
-    email = models.EmailField(_("e-mail"), max_length=254)
-    first_name = models.CharField(_("first name"), max_length=100)
-    last_name = models.CharField(_("last name"), max_length=100)
+    email = models.EmailField(_("e-mail"), max_length=254, validators=[validate_email_domain])
+    first_name = models.CharField(
+        _("first name"), max_length=100, validators=[validate_person_name]
+    )
+    last_name = models.CharField(_("last name"), max_length=100, validators=[validate_person_name])
     role = models.CharField(_("role"), max_length=32, choices=Role)
     # A list of Subject codes; the forms accept only those codes.
     subjects = models.JSONField(_("subjects taught"), default=list, blank=True)
-    institution = models.CharField(_("institution"), max_length=255)
+    institution = models.CharField(
+        _("institution"), max_length=255, validators=[validate_institution_name]
+    )
     municipality = models.CharField(_("municipality"), max_length=100, choices=MUNICIPALITY_CHOICES)
     sex = models.CharField(_("sex"), max_length=10, choices=Sex, blank=True)
-    phone = models.CharField(_("phone"), max_length=32, blank=True)
+    phone = models.CharField(_("phone"), max_length=32, blank=True, validators=[validate_phone])
     language = models.CharField(
         _("preferred language"), max_length=2, choices=Language, default=Language.LATVIAN
     )
@@ -164,6 +174,7 @@ class ReminderDelivery(models.Model):
         FAILED = "failed", _("failed")
         MISSED = "missed", _("missed (the session had started)")
         SKIPPED = "skipped", _("skipped (another reminder covered it)")
+        CANCELLED = "cancelled", _("not sent (the person no longer has a seat)")
 
     registration = models.ForeignKey(
         Registration,
@@ -282,3 +293,15 @@ class ReminderScanMark(models.Model):
 
     def __str__(self):
         return f"{self.rule_id}/{self.session_id}/{self.kind}@{self.due_at:%Y-%m-%d %H:%M}"
+
+
+# --- Attendance (its own package, participants/attendance/; imported here so Django finds it) ---
+
+from participants.attendance.models import Attendance, SessionAttendance  # noqa: E402, F401
+from participants.attendance.zoom_models import ZoomAlias, ZoomImport  # noqa: E402, F401
+
+# --- Certificates (their own package, participants/certificates/; imported here as well) ---
+from participants.certificates.models import Certificate  # noqa: E402, F401
+
+# --- Participant mail outbox (its own package, participants/outbox/; imported here as well) ---
+from participants.outbox.models import ParticipantMail  # noqa: E402, F401

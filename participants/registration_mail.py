@@ -5,8 +5,8 @@ from django.utils.text import slugify
 
 from participants.calendar import calendar_for_sessions
 from participants.links import confirmation_url, manage_url
-from participants.mail import send_participant_mail
-from participants.models import Registration
+from participants.mail import render_participant_mail
+from participants.models import Participant, Registration
 from participants.selectors import stage_sessions
 
 TEMPLATES = (
@@ -21,7 +21,7 @@ TEMPLATES = (
 WITH_CALENDAR = ("confirmed", "promoted")
 
 
-def registration_mail_context(registration, template):
+def registration_mail_context(registration, template, *, mail=None):
     context = {
         "registration": registration,
         "stage": registration.stage,
@@ -29,7 +29,10 @@ def registration_mail_context(registration, template):
         "manage_url": manage_url(registration),
     }
     if registration.status == Registration.Status.AWAITING_CONFIRMATION:
-        context["confirmation_url"] = confirmation_url(registration)
+        # The link names this mail, so confirming with it applies the details typed for it.
+        context["confirmation_url"] = confirmation_url(
+            registration, mail_id=mail.pk if mail else None
+        )
     return context
 
 
@@ -42,16 +45,31 @@ def stage_calendar_attachment(registration, sessions):
     return (filename, content, "text/calendar")
 
 
-def send_registration_mail(*, registration, template):
+def registration_mail_message(*, registration, template, mail=None):
+    """The message ``template`` about ``registration``; ``mail`` is its outbox row, if any.
+
+    A confirmation request is written in the language of the form it answers (the person's
+    stored language changes only when they confirm). The mail says a calendar file is attached
+    only when it is (``calendar_attached``): a stage without sessions has none.
+    """
     if template not in TEMPLATES:
         raise ValueError(f"Unknown registration mail: {template}")
-    context = registration_mail_context(registration, template)
+    language = ((mail.payload or {}).get("details") or {}).get("language") if mail else None
+    if template == "awaiting_confirmation" and language in dict(Participant.Language.choices):
+        registration.participant.language = language  # this message only; never saved
+    context = registration_mail_context(registration, template, mail=mail)
     attachments = []
     if template in WITH_CALENDAR and context["sessions"]:
         attachments.append(stage_calendar_attachment(registration, context["sessions"]))
-    send_participant_mail(
+    context["calendar_attached"] = bool(attachments)
+    return render_participant_mail(
         participant=registration.participant,
         template=template,
         context=context,
         attachments=attachments,
     )
+
+
+def send_registration_mail(*, registration, template):
+    """Send at once, outside the outbox (for tools and tests; the services use the outbox)."""
+    registration_mail_message(registration=registration, template=template).send()

@@ -7,6 +7,11 @@ A batch goes out over one SMTP connection. What is the same for everyone at one 
 language (the topic, the Riga date and time, the .ics) is built once per batch; each person's
 mail is still rendered and sent on its own, and each row is marked sent as soon as the mail
 server has accepted its mail, so a failure or a crash mid-batch never resends the earlier ones.
+
+Only a person who still has a seat is reminded: the claim leaves out (and records as
+"cancelled") rows whose registration is no longer confirmed, and each row is checked once more
+right before its mail is sent, so a cancellation committed after the scan, or during the
+batch, stops the reminder.
 """
 
 import logging
@@ -24,7 +29,7 @@ from django.utils import dateformat, timezone, translation
 from participants.calendar import calendar_for_sessions
 from participants.links import manage_url
 from participants.mail import render_participant_mail
-from participants.models import ReminderDelivery
+from participants.models import Registration, ReminderDelivery
 from participants.reminders import retry_condition, retry_delay, setting
 
 logger = logging.getLogger(__name__)
@@ -38,6 +43,7 @@ class SendSummary:
     sent: int = 0
     failed: int = 0
     not_claimed: int = 0
+    cancelled: int = 0
 
 
 def reminder_deliveries_send(*, delivery_ids, now=None, connection=None) -> SendSummary:
@@ -49,8 +55,11 @@ def reminder_deliveries_send(*, delivery_ids, now=None, connection=None) -> Send
     """
     now = now or timezone.now()
     token = uuid4().hex
+    cancelled = deliveries_mark_cancelled(delivery_ids=delivery_ids, now=now)
     claimed = deliveries_claim(delivery_ids=delivery_ids, now=now, token=token)
-    summary = SendSummary(not_claimed=len(set(delivery_ids)) - claimed)
+    summary = SendSummary(
+        not_claimed=len(set(delivery_ids)) - claimed - cancelled, cancelled=cancelled
+    )
     if not claimed:
         return summary
     deliveries = claimed_deliveries(token=token)
@@ -58,6 +67,9 @@ def reminder_deliveries_send(*, delivery_ids, now=None, connection=None) -> Send
     connection = connection or get_connection()
     with connection:
         for index, delivery in enumerate(deliveries):
+            if not still_seated(delivery):
+                summary.cancelled += delivery_mark_cancelled(delivery=delivery, token=token)
+                continue
             try:
                 message = reminder_message(delivery, parts=parts)
                 delivered = delivery_send(
@@ -88,7 +100,9 @@ def deliveries_claim(*, delivery_ids, now, token) -> int:
     """Take the rows for this sender (committed at once, before anything is sent)."""
     sendable_ids = list(
         ReminderDelivery.objects.filter(
-            pk__in=delivery_ids, session__starts_at__gt=now
+            pk__in=delivery_ids,
+            session__starts_at__gt=now,
+            registration__status=Registration.Status.CONFIRMED,
         ).values_list("pk", flat=True)
     )
     if not sendable_ids:
@@ -96,6 +110,33 @@ def deliveries_claim(*, delivery_ids, now, token) -> int:
     return ReminderDelivery.objects.filter(retry_condition(now=now), pk__in=sendable_ids).update(
         status=Status.CLAIMED, claim_token=token, claimed_at=now, attempts=F("attempts") + 1
     )
+
+
+def deliveries_mark_cancelled(*, delivery_ids, now) -> int:
+    """Rows a sender could take whose registration no longer holds a seat: never sent."""
+    ids = list(
+        ReminderDelivery.objects.filter(pk__in=delivery_ids, session__starts_at__gt=now)
+        .exclude(registration__status=Registration.Status.CONFIRMED)
+        .values_list("pk", flat=True)
+    )
+    if not ids:
+        return 0
+    return ReminderDelivery.objects.filter(retry_condition(now=now), pk__in=ids).update(
+        status=Status.CANCELLED, next_attempt_at=None
+    )
+
+
+def still_seated(delivery) -> bool:
+    """Checked right before the mail goes out: a cancellation meanwhile stops it."""
+    return Registration.objects.filter(
+        pk=delivery.registration_id, status=Registration.Status.CONFIRMED
+    ).exists()
+
+
+def delivery_mark_cancelled(*, delivery, token) -> int:
+    return ReminderDelivery.objects.filter(
+        pk=delivery.pk, claim_token=token, status=Status.CLAIMED
+    ).update(status=Status.CANCELLED, next_attempt_at=None)
 
 
 def deliveries_release(*, deliveries, token):

@@ -30,4 +30,9 @@ def reminders_scan() -> dict:
 def send_reminders(delivery_ids: list[int]) -> dict:
     """Claim and send the given deliveries; rows already claimed or sent are left alone."""
     summary = reminder_delivery.reminder_deliveries_send(delivery_ids=delivery_ids)
-    return {"sent": summary.sent, "failed": summary.failed, "not_claimed": summary.not_claimed}
+    return {
+        "sent": summary.sent,
+        "failed": summary.failed,
+        "not_claimed": summary.not_claimed,
+        "cancelled": summary.cancelled,
+    }

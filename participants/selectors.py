@@ -1,7 +1,21 @@
 """Reads about registrations: seats taken and left, the waiting list, the public programme."""
 
-from django.db.models import Count, F, IntegerField, Max, Min, OuterRef, Q, Subquery, Value
+from django.db.models import (
+    Case,
+    CharField,
+    Count,
+    F,
+    IntegerField,
+    Max,
+    Min,
+    OuterRef,
+    Q,
+    Subquery,
+    Value,
+    When,
+)
 from django.db.models.functions import Coalesce, Greatest
+from django.utils import timezone
 
 from courses.models import Session
 from courses.selectors import programme_stages
@@ -56,8 +70,32 @@ def with_seats(stages):
     )
 
 
-def public_stages(*, programme):
-    """The programme's stages for the public pages: hours, dates, seats and sessions.
+class RegistrationState:
+    """Where a stage stands for someone who wants to register (``registration_state``)."""
+
+    OPEN = "open"
+    NOT_YET_OPEN = "not_yet_open"
+    CLOSED = "closed"
+    PAST = "past"  # its last session has ended
+
+
+def with_registration_state(stages, *, now):
+    """``stages`` (annotated with ``last_session_ends_at``) with their ``registration_state``
+    at ``now``; the same rules as ``services.registration_refusal``."""
+    return stages.annotate(
+        registration_state=Case(
+            When(last_session_ends_at__lte=now, then=Value(RegistrationState.PAST)),
+            When(registration_opens_at__gt=now, then=Value(RegistrationState.NOT_YET_OPEN)),
+            When(registration_closes_at__lte=now, then=Value(RegistrationState.CLOSED)),
+            default=Value(RegistrationState.OPEN),
+            output_field=CharField(),
+        )
+    )
+
+
+def public_stages(*, programme, now=None):
+    """The programme's stages for the public pages: hours, dates, seats, whether registration
+    is open, and sessions.
 
     A fixed number of queries however many stages, sessions and registrations there are.
     """
@@ -67,11 +105,12 @@ def public_stages(*, programme):
         online_sessions=Count("sessions", filter=Q(sessions__mode__in=ONLINE_MODES)),
         onsite_sessions=Count("sessions", filter=Q(sessions__mode__in=ONSITE_MODES)),
     )
+    stages = with_registration_state(stages, now=now or timezone.now())
     return with_seats(stages)
 
 
-def public_stage(*, programme, stage_id):
-    return public_stages(programme=programme).filter(pk=stage_id).first()
+def public_stage(*, programme, stage_id, now=None):
+    return public_stages(programme=programme, now=now).filter(pk=stage_id).first()
 
 
 def registration_for_link(pk):

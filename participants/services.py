@@ -3,9 +3,16 @@
 Every change of who holds a seat happens inside one ``transaction.atomic()`` that first locks the
 stage row (``select_for_update``) and only then counts the confirmed registrations, so two
 requests can never both take the last seat. Locks are always taken in the same order (stage,
-then registrations) so that two writers cannot deadlock. Mail is enqueued with
-``transaction.on_commit``: a rolled-back change sends nothing.
+then registrations; a service that also locks the participant takes it first) so that two
+writers cannot deadlock. Every mail is recorded in the outbox (``participants.outbox``) in the
+same transaction as the change that causes it: a rolled-back change sends nothing, and a
+committed one loses no mail even while the broker is down.
+
+The public form never changes an existing person's details: what was typed travels with the
+confirmation request, and takes effect when the owner of the address confirms with that link.
 """
+
+import logging
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -13,10 +20,12 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
 from courses.models import Stage
-from participants import tasks
 from participants.links import CONFIRMATION_MAX_AGE
 from participants.models import Participant, Registration
+from participants.outbox import record as outbox
 from participants.selectors import live_registration, seats_taken, waiting_list
+
+logger = logging.getLogger(__name__)
 
 Status = Registration.Status
 
@@ -50,10 +59,28 @@ class StageFull(RegistrationError):
     pass
 
 
-def enqueue_mail(registration, template):
-    """Send ``template`` to the registration's participant once the transaction commits."""
-    registration_id = registration.pk
-    transaction.on_commit(lambda: tasks.send_registration_mail.delay(registration_id, template))
+def enqueue_mail(registration, template, *, payload=None, now=None):
+    """Record ``template`` for the registration's participant in the outbox (same transaction);
+    a worker sends it once the transaction has committed."""
+    return outbox.participant_mail_record(
+        registration=registration, template=template, payload=payload, now=now
+    )
+
+
+def _mail_from_form(registration, template, *, participant, details, now):
+    """A mail the public form causes, within the address's daily share; otherwise none.
+
+    Beyond ``REGISTRATION_MAIL_DAILY_LIMIT`` mails in 24 hours nothing is recorded and the page
+    answers as usual, so the form cannot be used to flood an address (nor to learn about it).
+    The participant's row must be locked.
+    """
+    if not outbox.form_mail_allowed(participant=participant, now=now):
+        logger.info(
+            "Daily mail limit reached for participant %s; no %s mail", participant.pk, template
+        )
+        return None
+    payload = {"details": details} if template == outbox.CONFIRMATION_REQUEST else None
+    return enqueue_mail(registration, template, payload=payload, now=now)
 
 
 # --- registering ------------------------------------------------------------------------------
@@ -89,17 +116,22 @@ def participant_find(email):
     return Participant.objects.filter(email__iexact=email.strip()).first()
 
 
-def participant_has_confirmed_email(participant) -> bool:
-    return participant.registrations.filter(email_confirmed_at__isnull=False).exists()
+def submitted_details(*, participant_data: dict, language: str) -> dict:
+    """The details typed into the form (not the e-mail), as stored with a confirmation request."""
+    details = {
+        name: participant_data[name] for name in EDITABLE_DETAILS if name in participant_data
+    }
+    details["language"] = language
+    return details
 
 
 def participant_get_or_create(*, participant_data: dict, language: str) -> Participant:
     """The participant with this e-mail, created from ``participant_data`` if new.
 
-    An existing person's details are only overwritten while nobody has proved they own the
-    address (no registration of theirs was ever confirmed): otherwise anyone who knows an
-    e-mail address could change a real participant's name. Confirmed people change their
-    details through their manage link.
+    An existing person is returned unchanged, whatever the form said: anyone may type anyone's
+    address. The details typed travel with the confirmation request and take effect when the
+    owner of the address confirms (``registration_confirm_email``); people with a seat change
+    their details through their manage link.
     """
     data = {name: participant_data[name] for name in PARTICIPANT_FIELDS if name in participant_data}
     data["email"] = data["email"].strip().lower()
@@ -115,9 +147,11 @@ def participant_get_or_create(*, participant_data: dict, language: str) -> Parti
         except IntegrityError:
             # Someone registered the same address at the same moment; use their row.
             participant = participant_find(data["email"])
-    if not participant_has_confirmed_email(participant):
-        _participant_set(participant, data, exclude=("email",))
     return participant
+
+
+def _lock_participant(participant_id) -> Participant:
+    return Participant.objects.select_for_update().get(pk=participant_id)
 
 
 def _participant_set(participant, data, *, exclude=()):
@@ -135,7 +169,10 @@ def registration_create(
 
     If the person already has a live registration for the stage, nothing new is created: the
     existing registration is returned and its link mailed again, so the answer is the same
-    whether or not someone is registered. Raises ``RegistrationClosed`` outside the window.
+    whether or not someone is registered. An address gets at most
+    ``REGISTRATION_MAIL_DAILY_LIMIT`` such mails a day; beyond that nothing is mailed (the
+    answer stays the same). The details typed change an existing person only once they
+    confirm with the link of this request. Raises ``RegistrationClosed`` outside the window.
     """
     now = now or timezone.now()
     refusal = registration_refusal(stage, now=now)
@@ -145,9 +182,13 @@ def registration_create(
         participant = participant_get_or_create(
             participant_data=participant_data, language=language
         )
+        # Serialises posts for one address, so the daily mail limit holds under a flood.
+        participant = _lock_participant(participant.pk)
+        details = submitted_details(participant_data=participant_data, language=language)
+        repeat = {"consent_version": consent_version, "details": details, "now": now}
         existing = live_registration(participant=participant, stage=stage)
         if existing is not None:
-            return _registration_repeat(existing, consent_version=consent_version, now=now)
+            return _registration_repeat(existing, participant=participant, **repeat)
         try:
             with transaction.atomic():
                 registration = Registration.objects.create(
@@ -160,14 +201,16 @@ def registration_create(
         except IntegrityError:
             # A second submission won the race for the one live registration; answer as a repeat.
             existing = live_registration(participant=participant, stage=stage)
-            return _registration_repeat(existing, consent_version=consent_version, now=now)
+            return _registration_repeat(existing, participant=participant, **repeat)
         Registration.objects.filter(pk=registration.pk).update(created_at=now)
         registration.created_at = now
-        enqueue_mail(registration, "awaiting_confirmation")
+        _mail_from_form(
+            registration, "awaiting_confirmation", participant=participant, details=details, now=now
+        )
     return registration
 
 
-def _registration_repeat(registration, *, consent_version, now):
+def _registration_repeat(registration, *, participant, consent_version, details, now):
     """A second registration for the same stage: mail the person their link again.
 
     Still unconfirmed: a fresh confirmation link (and the clock for purging restarts, since the
@@ -178,9 +221,10 @@ def _registration_repeat(registration, *, consent_version, now):
         registration.consent_at = now
         registration.created_at = now
         registration.save(update_fields=["consent_version", "consent_at", "created_at"])
-        enqueue_mail(registration, "awaiting_confirmation")
+        template = "awaiting_confirmation"
     else:
-        enqueue_mail(registration, "manage_link")
+        template = "manage_link"
+    _mail_from_form(registration, template, participant=participant, details=details, now=now)
     return registration
 
 
@@ -237,18 +281,24 @@ def waiting_list_promote(*, stage, now=None) -> list[Registration]:
         return _fill_free_seats(locked_stage, now=now)
 
 
-def registration_confirm_email(*, registration, now=None) -> Registration:
+def registration_confirm_email(
+    *, registration, confirmation_mail_id: int | None = None, now=None
+) -> Registration:
     """The person clicked the confirmation link: a seat if one is free, else the waiting list.
 
     People already waiting are served first, so confirming never jumps the queue. A second
-    click changes nothing and sends nothing.
+    click changes nothing and sends nothing. ``confirmation_mail_id`` is the confirmation
+    request whose link was used: the details typed for it become the person's details (they
+    have just proved they own the address).
     """
     now = now or timezone.now()
     with transaction.atomic():
+        participant = _lock_participant(registration.participant_id)
         stage = _lock_stage(registration.stage_id)
         registration = _lock_registration(registration)
         if registration.status != Status.AWAITING_CONFIRMATION:
             return registration
+        _apply_submitted_details(participant, registration, mail_id=confirmation_mail_id)
         _fill_free_seats(stage, now=now)
         registration.email_confirmed_at = now
         registration.save(update_fields=["email_confirmed_at"])
@@ -259,6 +309,22 @@ def registration_confirm_email(*, registration, now=None) -> Registration:
             _put_on_waiting_list(registration, since=now)
             enqueue_mail(registration, "waiting_list")
     return registration
+
+
+def _apply_submitted_details(participant, registration, *, mail_id):
+    details = outbox.confirmation_request_details(registration=registration, mail_id=mail_id)
+    if not details:
+        return
+    try:
+        with transaction.atomic():
+            _participant_set(
+                participant, {name: details[name] for name in EDITABLE_DETAILS if name in details}
+            )
+    except ValidationError:
+        # Typed under older rules and no longer valid: confirm, keep the details as they were.
+        logger.warning("Details of confirmation mail %s not applied: no longer valid", mail_id)
+        participant.refresh_from_db()
+    registration.participant = participant
 
 
 def _put_on_waiting_list(registration, *, since):

@@ -1,27 +1,33 @@
-"""Background work for registrations: the mails and the daily purge. Tasks take primary keys."""
+"""Background work for registrations: the daily purge. Tasks take primary keys.
+
+Registration mails go through the outbox (``participants.outbox``, its tasks in
+``participants.outbox.tasks``).
+"""
 
 import logging
 
 from celery import shared_task
+from django.db import transaction
 
-from participants import registration_mail, services
+from participants import services
 from participants.models import Registration
+from participants.outbox.record import participant_mail_record
 
 logger = logging.getLogger(__name__)
 
 
-@shared_task(autoretry_for=(OSError,), retry_backoff=30, max_retries=5)
+@shared_task
 def send_registration_mail(registration_id: int, template: str) -> bool:
-    """Send ``template`` about registration ``registration_id``; False when it no longer exists."""
-    registration = (
-        Registration.objects.select_related("participant", "stage", "stage__programme")
-        .filter(pk=registration_id)
-        .first()
-    )
+    """Kept for messages queued before the outbox existed: records the mail in the outbox.
+
+    False when the registration no longer exists.
+    """
+    registration = Registration.objects.filter(pk=registration_id).first()
     if registration is None:
         logger.info("Registration %s is gone; %s mail not sent.", registration_id, template)
         return False
-    registration_mail.send_registration_mail(registration=registration, template=template)
+    with transaction.atomic():
+        participant_mail_record(registration=registration, template=template)
     return True
 
 

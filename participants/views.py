@@ -14,10 +14,16 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from courses.selectors import current_programme
 from participants import links, selectors, services
+from participants.attendance import selectors as attendance_selectors
 from participants.calendar import calendar_for_sessions
+from participants.certificates import selectors as certificate_selectors
 from participants.forms import ManageDetailsForm, RegistrationForm
 from participants.models import Registration
-from participants.ratelimit import rate_limited
+from participants.ratelimit import (
+    personal_link_posts_limited,
+    registration_count,
+    too_many_requests,
+)
 
 Status = Registration.Status
 
@@ -42,18 +48,34 @@ def _public_stage_or_404(stage_id):
 
 
 @require_http_methods(["GET", "POST"])
-@rate_limited
 def stage_detail(request, stage_id):
     stage = _public_stage_or_404(stage_id)
     refusal = services.registration_refusal(stage)
     form = RegistrationForm(data=request.POST if request.method == "POST" else None)
+    context = {"programme": stage.programme, "stage": stage, "form": form, "refusal": refusal}
     if request.method == "POST" and refusal is None:
         if form.is_bot():
             return redirect("participants:registration_sent", stage_id=stage.pk)
-        if form.is_valid() and _register(form, stage):
-            return redirect("participants:registration_sent", stage_id=stage.pk)
-    context = {"programme": stage.programme, "stage": stage, "form": form, "refusal": refusal}
+        if form.is_valid():
+            retry_after = _count_if_new(request, form, stage)
+            if retry_after is not None:
+                # The form is shown again with everything typed; nothing was saved.
+                template = "participants/stage_detail.html"
+                return too_many_requests(request, template, context, retry_after)
+            if _register(form, stage):
+                return redirect("participants:registration_sent", stage_id=stage.pk)
     return render(request, "participants/stage_detail.html", context)
+
+
+def _count_if_new(request, form, stage):
+    """Count a new registration against the address's limit (a repeat is not counted).
+
+    Returns the seconds to wait when the address has registered too many people, else None.
+    """
+    participant = services.participant_find(form.cleaned_data["email"])
+    if participant and selectors.live_registration(participant=participant, stage=stage):
+        return None
+    return registration_count(request)
 
 
 def _register(form, stage):
@@ -131,12 +153,17 @@ def _registration_link(read):
 
 
 @require_http_methods(["GET", "POST"])
-@rate_limited
+@personal_link_posts_limited
 @_registration_link(_confirmation_registration)
 def registration_confirm(request, registration, token):
     """GET shows a button, POST confirms: mail scanners that open links do not confirm."""
     if request.method == "POST":
-        registration = services.registration_confirm_email(registration=registration)
+        mail_id = links.token_mail_id(
+            token, salt=links.CONFIRMATION_SALT, max_age=links.CONFIRMATION_MAX_AGE
+        )
+        registration = services.registration_confirm_email(
+            registration=registration, confirmation_mail_id=mail_id
+        )
         return redirect(f"{_manage_path(registration)}?confirmed=1")
     return render(request, "participants/registration_confirm.html", {"registration": registration})
 
@@ -147,7 +174,7 @@ def _manage_path(registration):
 
 
 @require_http_methods(["GET", "POST"])
-@rate_limited
+@personal_link_posts_limited
 @_registration_link(_manage_registration)
 def registration_manage(request, registration, token):
     participant = registration.participant
@@ -167,12 +194,23 @@ def registration_manage(request, registration, token):
         "saved": request.GET.get("saved") == "1",
         "just_confirmed": request.GET.get("confirmed") == "1",
         "waiting_position": selectors.waiting_list_position(registration),
+        "attendance_progress": _attendance_progress(registration),
+        "certificate": certificate_selectors.certificate_for_registration(registration),
     }
     return render(request, "participants/manage.html", context)
 
 
+def _attendance_progress(registration):
+    """Attended hours against the threshold, for a participant who holds a seat."""
+    if registration.status != Status.CONFIRMED:
+        return None
+    return attendance_selectors.participant_stage_progress(
+        participant=registration.participant, stage=registration.stage
+    )
+
+
 @require_http_methods(["GET", "POST"])
-@rate_limited
+@personal_link_posts_limited
 @_registration_link(_manage_registration)
 def registration_cancel(request, registration, token):
     """GET asks "are you sure?", POST cancels."""

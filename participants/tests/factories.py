@@ -8,13 +8,24 @@ from courses.tests.factories import StageFactory
 from participants.models import Participant, Registration
 
 
+def letters(number):
+    """A number written in letters (0 -> "a", 25 -> "z", 26 -> "ba"), for unique names."""
+    digits = ""
+    while True:
+        number, digit = divmod(number, 26)
+        digits = "abcdefghijklmnopqrstuvwxyz"[digit] + digits
+        if not number:
+            return digits
+
+
 class ParticipantFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Participant
 
     email = factory.Sequence(lambda n: f"skolotajs{n}@example.lv")
     first_name = "Līga"
-    last_name = factory.Sequence(lambda n: f"Ērgle-{n}")
+    # Names are letters (participants/validators.py): Ērgle-a, Ērgle-b, ..., Ērgle-ba, ...
+    last_name = factory.Sequence(lambda n: f"Ērgle-{letters(n)}")
     role = Participant.Role.TEACHER
     subjects = factory.LazyFunction(lambda: ["chemistry", "physics"])
     institution = "Daugavpils Valstspilsētas vidusskola"

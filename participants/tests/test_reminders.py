@@ -10,10 +10,12 @@ from django.core.management import call_command
 
 from courses.models import ReminderRule
 from courses.tests.factories import StageFactory
-from participants.models import Registration, ReminderDelivery
+from participants import services
+from participants.models import ReminderDelivery
 from participants.reminder_delivery import reminder_deliveries_send
 from participants.reminder_tasks import send_reminders
 from participants.reminders import (
+    claim_stale_after,
     reminder_due_at,
     reminder_rules_ensure_defaults,
     reminders_send_due,
@@ -225,7 +227,7 @@ def test_a_redelivered_send_task_sends_nothing_more(programme, run_scan, time_ma
 
     result = send_reminders.delay([delivery.pk]).get()
 
-    assert result == {"sent": 0, "failed": 0, "not_claimed": 1}
+    assert result == {"sent": 0, "failed": 0, "not_claimed": 1, "cancelled": 0}
     assert len(mail.outbox) == 1
 
 
@@ -321,13 +323,67 @@ def test_a_registration_cancelled_after_the_reminder_was_recorded_gets_no_more(
     registration = confirmed(session.stage, seat_at=BOOKED)
     time_machine.move_to(riga(2027, 3, 14, 18, 0), tick=False)
     run_scan()
-    Registration.objects.filter(pk=registration.pk).update(status=Registration.Status.CANCELLED)
+    services.registration_cancel(registration=registration)
 
     time_machine.move_to(SESSION_START - timedelta(minutes=60), tick=False)
     run_scan()
 
     assert [d.kind for d in deliveries()] == ["day_before"]
-    assert len(mail.outbox) == 1
+    assert recipients() == [registration.participant.email]  # the day-before reminder only
+
+
+@pytest.mark.parametrize("new_status", ["cancelled", "waiting_list"])
+def test_a_reminder_recorded_before_the_seat_was_given_up_is_not_sent(
+    new_status, programme, time_machine
+):
+    hour_before_rule(programme)
+    session = make_session(SESSION_START)
+    registration = confirmed(session.stage, seat_at=BOOKED)
+    time_machine.move_to(SESSION_START - timedelta(minutes=60), tick=False)
+    queued = []
+    reminders_send_due(dispatch=queued.extend)  # recorded and queued, not yet sent
+    if new_status == "cancelled":
+        services.registration_cancel(registration=registration)
+    else:
+        services.registration_move_to_waiting_list(registration=registration)
+
+    summary = reminder_deliveries_send(delivery_ids=queued)
+
+    assert mail.outbox == []
+    assert (summary.sent, summary.cancelled) == (0, 1)
+    [delivery] = deliveries()
+    assert (delivery.status, delivery.sent_at) == (Status.CANCELLED, None)
+    # A later scan or a redelivered task sends nothing either.
+    reminder_deliveries_send(delivery_ids=queued)
+    reminders_send_due(dispatch=queued.extend)
+    assert mail.outbox == []
+
+
+def test_a_seat_given_up_while_the_batch_is_being_sent_stops_that_reminder(
+    programme, time_machine, monkeypatch
+):
+    """The claim saw a seat; the check right before sending sees the cancellation."""
+    from participants import reminder_delivery
+
+    hour_before_rule(programme)
+    session = make_session(SESSION_START)
+    first = confirmed(session.stage, seat_at=BOOKED, email="first@example.lv")
+    second = confirmed(session.stage, seat_at=BOOKED, email="second@example.lv")
+    time_machine.move_to(SESSION_START - timedelta(minutes=60), tick=False)
+    queued = []
+    reminders_send_due(dispatch=queued.extend)
+    real_send = reminder_delivery.delivery_send
+
+    def send_then_second_cancels(**kwargs):
+        sent = real_send(**kwargs)
+        services.registration_cancel(registration=second)
+        return sent
+
+    monkeypatch.setattr(reminder_delivery, "delivery_send", send_then_second_cancels)
+    summary = reminder_deliveries_send(delivery_ids=queued)
+
+    assert recipients() == [first.participant.email]
+    assert (summary.sent, summary.cancelled) == (1, 1)
 
 
 def test_someone_who_gets_a_seat_after_a_reminders_moment_gets_only_the_later_ones(
@@ -536,7 +592,8 @@ def test_the_send_task_is_acknowledged_late_and_both_have_time_limits():
     assert send_reminders.reject_on_worker_lost is True
     assert send_reminders.time_limit == 120
     assert reminders_scan.time_limit < 60
-    assert ReminderDelivery._meta.get_field("claimed_at")  # stale claims are found by it
+    # A claim is taken over only once its worker is surely gone: after the hard time limit.
+    assert claim_stale_after() > timedelta(seconds=send_reminders.time_limit)
 
 
 def test_many_due_sessions_are_recorded_in_several_statements(

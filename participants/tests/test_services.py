@@ -235,7 +235,9 @@ def test_confirming_when_full_puts_the_person_on_the_waiting_list(
     mailoutbox.clear()
 
     with django_capture_on_commit_callbacks(execute=True):
-        late = confirm(register(stage, "second@example.lv"))
+        unconfirmed = register(stage, "second@example.lv")
+    with django_capture_on_commit_callbacks(execute=True):
+        late = confirm(unconfirmed)
 
     assert late.status == Status.WAITING_LIST
     assert late.waiting_since == late.email_confirmed_at
@@ -562,3 +564,127 @@ def test_plain_text_mail_is_not_html_escaped(django_capture_on_commit_callbacks,
     assert "Pētniecība & izglītība" in mail.subject
     assert "Pētniecība & izglītība" in mail.body
     assert "Pētniecība &amp; izglītība" in mail.alternatives[0][0]
+
+
+# --- the exact moments: a stage is past when its last session ends; registration closes at the
+# closing moment itself and opens at the opening moment itself ------------------------------------
+
+ONE_TICK = timedelta(microseconds=1)
+
+
+def stage_of_three_sessions():
+    """Sessions created out of order (middle, last, first), so neither the first nor the last
+    row stands for the stage's first or last session."""
+    stage = StageFactory(registration_closes_at=None)
+    for day in (4, 8, 1):
+        SessionFactory(
+            stage=stage, starts_at=riga(2027, 3, day, 10), ends_at=riga(2027, 3, day, 13)
+        )
+    return stage
+
+
+@pytest.mark.parametrize(
+    ("now", "past"),
+    [
+        (riga(2027, 3, 1, 13), False),  # the first session has ended
+        (riga(2027, 3, 4, 13) + ONE_TICK, False),  # the middle one too
+        (riga(2027, 3, 8, 10) + ONE_TICK, False),  # the last one has begun, not ended
+        (riga(2027, 3, 8, 13) - ONE_TICK, False),
+        (riga(2027, 3, 8, 13), True),  # the last session ends at this very moment
+        (riga(2027, 3, 9), True),
+    ],
+)
+def test_a_stage_is_past_only_once_its_last_session_has_ended(now, past):
+    stage = stage_of_three_sessions()
+
+    assert services.stage_is_past(stage, now=now) is past
+    refusal = services.registration_refusal(stage, now=now)
+    assert (refusal is not None) is past
+
+
+def test_registering_while_the_last_session_runs_is_accepted_and_at_its_end_refused():
+    stage = stage_of_three_sessions()
+
+    with time_machine.travel(riga(2027, 3, 8, 13) - ONE_TICK, tick=False):
+        assert register(stage, "early@example.lv").status == Status.AWAITING_CONFIRMATION
+    with time_machine.travel(riga(2027, 3, 8, 13), tick=False):
+        with pytest.raises(services.RegistrationClosed):
+            register(stage, "late@example.lv")
+
+    assert Registration.objects.count() == 1
+
+
+def test_a_stage_without_sessions_is_not_past():
+    assert not services.stage_is_past(StageFactory(), now=riga(2099, 12, 31))
+
+
+CLOSES = riga(2027, 3, 1, 18)
+OPENS = riga(2027, 2, 1, 9)
+
+
+@pytest.mark.parametrize(
+    ("now", "open_"),
+    [
+        (OPENS - ONE_TICK, False),
+        (OPENS, True),  # opens at the opening moment itself
+        (CLOSES - ONE_TICK, True),
+        (CLOSES, False),  # closed at the closing moment itself, not a moment later
+        (CLOSES + ONE_TICK, False),
+    ],
+)
+def test_registration_is_open_from_the_opening_moment_until_just_before_the_closing_one(now, open_):
+    stage = StageFactory(registration_opens_at=OPENS, registration_closes_at=CLOSES)
+    SessionFactory(stage=stage)
+
+    assert (services.registration_refusal(stage, now=now) is None) is open_
+
+
+def test_registering_at_the_closing_moment_itself_is_refused():
+    stage = StageFactory(registration_opens_at=OPENS, registration_closes_at=CLOSES)
+    SessionFactory(stage=stage)
+
+    with time_machine.travel(CLOSES - ONE_TICK, tick=False):
+        register(stage, "in-time@example.lv")
+    with time_machine.travel(CLOSES, tick=False):
+        with pytest.raises(services.RegistrationClosed):
+            register(stage, "too-late@example.lv")
+
+    assert list(Registration.objects.values_list("participant__email", flat=True)) == [
+        "in-time@example.lv"
+    ]
+
+
+# --- the waiting-list mail says waiting, never "you have a seat" -------------------------------
+
+
+@pytest.mark.parametrize(
+    ("language", "waiting", "seat"),
+    [
+        (
+            "lv",
+            ["gaidīšanas sarakstā", "gaidīšanas saraksts"],
+            ["jums ir vieta", "vieta ir apstiprināta"],
+        ),
+        ("en", ["waiting list"], ["you have a seat", "seat is confirmed"]),
+    ],
+)
+def test_the_waiting_list_mail_says_waiting_and_promises_no_seat(
+    language, waiting, seat, django_capture_on_commit_callbacks, mailoutbox
+):
+    stage = StageFactory(capacity=1)
+    SessionFactory(stage=stage)
+    confirmed_registration(stage, "first@example.lv")
+    mailoutbox.clear()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        unconfirmed = register(stage, "second@example.lv", language=language)
+    with django_capture_on_commit_callbacks(execute=True):
+        late = confirm(unconfirmed)
+
+    assert late.status == Status.WAITING_LIST
+    [confirmation_request, message] = mailoutbox
+    [(html, _)] = message.alternatives
+    for text in (message.subject, message.body, html):
+        assert any(words in text.lower() for words in waiting), text
+        assert not any(words in text.lower() for words in seat), text
+    assert message.attachments == []  # no calendar: the sessions are not theirs yet

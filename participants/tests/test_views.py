@@ -307,33 +307,6 @@ def test_a_bot_filling_the_honeypot_gets_the_same_page_and_nothing_is_saved(
     assert mailoutbox == []
 
 
-def test_too_many_posts_from_one_address_get_a_friendly_429(client, settings):
-    settings.REGISTRATION_RATE_LIMIT = 3
-    stage = StageFactory()
-    target = url("stage_detail", stage_id=stage.pk)
-
-    answers = [client.post(target, form_data(email=f"p{n}@example.lv")) for n in range(4)]
-
-    assert [a.status_code for a in answers] == [302, 302, 302, 429]
-    assert "Lūdzu, mazliet uzgaidiet" in answers[3].content.decode()
-    assert answers[3]["Retry-After"] == "600"
-    assert Registration.objects.count() == 3
-    elsewhere = client.post(target, form_data(email="x@example.lv"), REMOTE_ADDR="10.0.0.9")
-    assert elsewhere.status_code == 302  # another address has its own count
-    assert client.get(target).status_code == 200  # reading is never limited
-
-
-def test_the_rate_limit_ignores_forwarded_for(client, settings):
-    settings.REGISTRATION_RATE_LIMIT = 1
-    stage = StageFactory()
-    target = url("stage_detail", stage_id=stage.pk)
-
-    client.post(target, form_data(), HTTP_X_FORWARDED_FOR="1.1.1.1")
-    response = client.post(target, form_data(), HTTP_X_FORWARDED_FOR="2.2.2.2")
-
-    assert response.status_code == 429
-
-
 # --- confirming by link -----------------------------------------------------------------------
 
 
@@ -569,3 +542,99 @@ def test_seats_left_follow_latvian_number_agreement(client, taken, expected):
     RegistrationFactory.create_batch(taken, stage=stage, confirmed=True)
     page = client.get(f"/lv/stages/{stage.pk}/").content.decode()
     assert expected in page
+
+
+# --- a cancelled registration: its manage page changes nothing on POST ----------------------
+
+
+def cancelled_by_staff(stage):
+    return RegistrationFactory(
+        stage=stage, cancelled=True, cancelled_by_staff=True, cancellation_reason="Dublikāts"
+    )
+
+
+def test_the_details_form_of_a_cancelled_registration_changes_nothing(
+    client, django_capture_on_commit_callbacks, mailoutbox
+):
+    registration = cancelled_by_staff(StageFactory())
+    before = Participant.objects.values().get()
+    changed = form_data(
+        first_name="Anna", phone="+371 29999999", municipality="augsdaugavas_novads"
+    )
+    changed["language"] = "en"
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            url("registration_manage", token=manage_token(registration)), changed
+        )
+
+    assert response.status_code == 200
+    assert "Šī reģistrācija ir atcelta." in response.content.decode()
+    assert Participant.objects.values().get() == before
+    assert mailoutbox == []
+
+
+def test_the_cancel_form_of_a_cancelled_registration_changes_nothing(
+    client, django_capture_on_commit_callbacks, mailoutbox
+):
+    stage = StageFactory(capacity=1)
+    RegistrationFactory(stage=stage, confirmed=True)
+    waiting = RegistrationFactory(stage=stage, waiting=True)
+    registration = cancelled_by_staff(stage)
+    before = Registration.objects.values().get(pk=registration.pk)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(url("registration_cancel", token=manage_token(registration)))
+
+    assert response.status_code == 200
+    assert "Šī reģistrācija jau ir atcelta." in response.content.decode()
+    assert Registration.objects.values().get(pk=registration.pk) == before
+    assert Registration.objects.get(pk=waiting.pk).status == Status.WAITING_LIST
+    assert mailoutbox == []
+
+
+# --- the waiting list: the page says waiting, never "you have a seat" ------------------------
+
+
+@pytest.mark.parametrize(
+    ("language", "waiting", "seat"),
+    [
+        (
+            "lv",
+            "Gaidīšanas sarakstā jūs esat 2. vietā.",
+            ["Jums ir vieta", "vieta ir apstiprināta"],
+        ),
+        ("en", "You are number 2 on the waiting list.", ["You have a seat", "seat is confirmed"]),
+    ],
+)
+def test_the_manage_page_of_a_waiting_person_says_waiting_not_seat(client, language, waiting, seat):
+    stage = StageFactory(capacity=1)
+    RegistrationFactory(stage=stage, confirmed=True)
+    RegistrationFactory(stage=stage, waiting=True, waiting_since=riga(2026, 11, 1))
+    registration = RegistrationFactory(stage=stage, waiting=True, waiting_since=riga(2026, 11, 2))
+
+    response = client.get(
+        url("registration_manage", language=language, token=manage_token(registration))
+    )
+
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert waiting in page
+    assert not any(words in page for words in seat)
+    assert "alert-success" not in page
+
+
+def test_confirming_into_a_full_stage_lands_on_a_page_that_says_waiting(
+    client, django_capture_on_commit_callbacks
+):
+    stage = StageFactory(capacity=1)
+    RegistrationFactory(stage=stage, confirmed=True)
+    registration = RegistrationFactory(stage=stage)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(url("registration_confirm", token=confirm_token(registration)))
+    page = client.get(response["Location"]).content.decode()
+
+    assert Registration.objects.get(pk=registration.pk).status == Status.WAITING_LIST
+    assert "Gaidīšanas sarakstā jūs esat 1. vietā." in page
+    assert "Jums ir vieta" not in page

@@ -27,6 +27,14 @@ def check_username(username):
     get_user_model()._meta.get_field("username").run_validators(username)
 
 
+def reset_hint(username):
+    """How to set a new password: said every time, as the random one is printed only once."""
+    return (
+        f"To set a new password for '{username}': .venv/bin/python manage.py changepassword "
+        f"{username}"
+    )
+
+
 class Command(BaseCommand):
     help = (
         "Create an admin account if no superuser exists (username from ADMIN_USERNAME, default "
@@ -35,8 +43,12 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         User = get_user_model()
-        if User.objects.filter(is_superuser=True).exists():
-            self.stdout.write("An admin account exists already; nothing changed.")
+        existing = User.objects.filter(is_superuser=True).order_by("pk").first()
+        if existing is not None:
+            self.stdout.write(
+                f"An admin account exists already ('{existing.get_username()}'); nothing changed."
+            )
+            self.stdout.write(reset_hint(existing.get_username()))
             return
         username = os.environ.get("ADMIN_USERNAME", "").strip() or "admin"
         checked("ADMIN_USERNAME", check_username, username)
@@ -55,3 +67,4 @@ class Command(BaseCommand):
             self.stdout.write("Its password is the one in ADMIN_PASSWORD.")
         else:
             self.stdout.write(f"Its password: {password}\nKeep it now: it is shown only once.")
+        self.stdout.write(reset_hint(username))

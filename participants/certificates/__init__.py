@@ -1,0 +1,1 @@
+"""Certificates (apliecības): issue, revoke, the PDF and the public verification page."""
