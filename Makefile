@@ -35,8 +35,13 @@ demo: install
 
 ## The whole test suite (SQLite by default; PostgreSQL and Redis when DATABASE_URL and
 ## CELERY_BROKER_URL are set).
-test: install-test
+test: install-test node_modules/axe-core/axe.min.js
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+# axe-core for the accessibility tests, exactly as package-lock.json pins it (needs npm).
+node_modules/axe-core/axe.min.js: package-lock.json
+	npm ci --no-audit --no-fund --silent
+	touch $@
 
 lint: install-test
 	$(PY) -m ruff check .

@@ -3,8 +3,22 @@
 import os
 
 import pytest
+from hypothesis import HealthCheck
+from hypothesis import settings as hypothesis_settings
 
 from innovation_centre.celery import app as celery_app
+
+# Property-based tests (hypothesis): "ci" keeps the whole suite quick; HYPOTHESIS_PROFILE=thorough
+# tries ten times as many values (a longer local run). Tests that hit the database run each
+# example inside a rolled-back savepoint, so the function-scoped fixtures are safe to share.
+_HYPOTHESIS_COMMON = {
+    "deadline": None,
+    "suppress_health_check": [HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+    "derandomize": False,
+}
+hypothesis_settings.register_profile("ci", max_examples=100, **_HYPOTHESIS_COMMON)
+hypothesis_settings.register_profile("thorough", max_examples=1000, **_HYPOTHESIS_COMMON)
+hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 ASYNC_UNSAFE = "DJANGO_ALLOW_ASYNC_UNSAFE"
 USING_POSTGRES = os.environ.get("DATABASE_URL", "").startswith(("postgres", "postgresql", "pgsql"))
@@ -87,3 +101,33 @@ def _fresh_cache(settings, tmp_path_factory):
             **settings.LOCAL_CACHE_DEFAULTS,
         }
     }
+
+
+@pytest.fixture(autouse=True)
+def _force_login_completes_the_second_factor(monkeypatch):
+    """``client.force_login(user)`` stands for a finished login, second factor included.
+
+    Superusers must use TOTP (innovation_centre/security/two_factor.py): without this, every
+    admin test (``admin_client``, ``force_login(admin_user)``) would be sent to the set-up page.
+    A superuser, or a user who has a device, gets a confirmed device and a verified session.
+    The tests of the login itself log in through the forms instead.
+    """
+    from django.test import Client
+
+    original = Client.force_login
+
+    def force_login(self, user, backend=None):
+        original(self, user, backend)
+        from django_otp import DEVICE_ID_SESSION_KEY, user_has_device
+        from django_otp.plugins.otp_totp.models import TOTPDevice
+
+        if not (user.is_superuser or user_has_device(user)):
+            return
+        device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+        if device is None:
+            device = TOTPDevice.objects.create(user=user, name="tests", confirmed=True)
+        session = self.session
+        session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+        session.save()
+
+    monkeypatch.setattr(Client, "force_login", force_login)

@@ -44,7 +44,7 @@ from participants.models import (  # noqa: E402
     ReminderDelivery,
     ReminderScanMark,
 )
-from participants.reminders import reminders_send_due  # noqa: E402
+from participants.reminders.tasks import reminders_send_due  # noqa: E402
 
 RIGA = ZoneInfo("Europe/Riga")
 STAGES = 1000

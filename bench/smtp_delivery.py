@@ -68,13 +68,13 @@ from django.utils import timezone  # noqa: E402
 
 from courses.models import Programme, ReminderRule, Session, Stage  # noqa: E402
 from participants.models import Participant, Registration, ReminderDelivery  # noqa: E402
-from participants.reminder_delivery import (  # noqa: E402
+from participants.reminders.delivery import (  # noqa: E402
     batch_session_parts,
     claimed_deliveries,
     reminder_deliveries_send,
     reminder_message,
 )
-from participants.reminders import reminders_send_due  # noqa: E402
+from participants.reminders.tasks import reminders_send_due  # noqa: E402
 
 MESSAGES = 10_000
 STAGES = 100

@@ -11,7 +11,7 @@ from django.utils.translation import ngettext
 from courses.admin_input import ValidSelectionMixin
 from courses.forms import SessionAdminForm, SessionInlineFormSet
 from courses.models import Programme, Session, Stage
-from courses.selectors import with_hours
+from courses.selectors import with_hours, with_seats
 from courses.services import session_copy, session_save
 
 
@@ -84,22 +84,20 @@ class ProgrammeAdmin(ValidSelectionMixin, admin.ModelAdmin):
         return readonly
 
 
-class SessionInline(admin.TabularInline):
+class SessionInline(admin.StackedInline):
+    """Each session a block of a few lines: nine columns in a table were twice as wide as a
+    1280-pixel screen (courses/tests/test_browser_stage_admin.py)."""
+
     model = Session
     form = SessionAdminForm
     formset = SessionInlineFormSet
     extra = 0
     show_change_link = True
     fields = (
-        "starts_at",
-        "ends_at",
-        "academic_hours",
-        "mode",
-        "topic_lv",
-        "topic_en",
-        "trainer",
+        ("starts_at", "ends_at", "academic_hours", "mode"),
+        ("topic_lv", "topic_en"),
+        ("trainer", "venue"),
         "zoom_url",
-        "venue",
     )
     ordering = ("starts_at",)
 
@@ -114,7 +112,9 @@ class StageAdmin(ValidSelectionMixin, admin.ModelAdmin):
         "scheduled_hours",
         "delivered_hours",
         "hours_check",
+        "seats_taken",
         "capacity",
+        "waiting",
         "is_demo",
     )
     list_filter = ("programme", "is_demo")
@@ -148,7 +148,15 @@ class StageAdmin(ValidSelectionMixin, admin.ModelAdmin):
     )
 
     def get_queryset(self, request):
-        return with_hours(super().get_queryset(request))
+        return with_seats(with_hours(super().get_queryset(request)))
+
+    @admin.display(description=_("seats taken"), ordering="seats_taken")
+    def seats_taken(self, stage):
+        return stage.seats_taken
+
+    @admin.display(description=_("waiting list"), ordering="waiting")
+    def waiting(self, stage):
+        return stage.waiting
 
     @admin.display(description=_("scheduled academic hours"), ordering="scheduled_hours")
     def scheduled_hours(self, stage):

@@ -2,7 +2,17 @@
 
 from decimal import Decimal
 
-from django.db.models import DecimalField, Prefetch, Q, Sum, Value
+from django.db.models import (
+    Count,
+    DecimalField,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    Subquery,
+    Sum,
+    Value,
+)
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -24,6 +34,33 @@ def with_hours(stages, *, now=None):
         delivered_hours=Coalesce(
             Sum("sessions__academic_hours", filter=Q(sessions__ends_at__lte=now)), ZERO_HOURS
         ),
+    )
+
+
+def _registrations_counted(status):
+    """The number of the stage's registrations in ``status``, as a correlated subquery.
+
+    A subquery, not a Count over a join: joined to the sessions as well (``with_hours``), each
+    registration would be counted once per session and each session's hours summed once per
+    registration. The registrations are reached through the reverse relation's name, so courses
+    does not import participants.
+    """
+    registrations = Stage._meta.get_field("registrations").related_model.objects
+    counted = (
+        registrations.filter(stage=OuterRef("pk"), status=status)
+        .order_by()
+        .values("stage")
+        .annotate(count=Count("pk"))
+        .values("count")
+    )
+    return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
+
+
+def with_seats(stages):
+    """``stages`` annotated with ``seats_taken`` (confirmed registrations) and ``waiting``."""
+    return stages.annotate(
+        seats_taken=_registrations_counted("confirmed"),
+        waiting=_registrations_counted("waiting_list"),
     )
 
 

@@ -6,9 +6,11 @@ without ``SECRET_KEY`` and ``ALLOWED_HOSTS``.
 """
 
 import ipaddress
+from datetime import timedelta
 from pathlib import Path
 
 import environ
+from csp.constants import NONE, SELF, UNSAFE_HASHES
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -55,6 +57,12 @@ if not SITE_URL:
         "SITE_URL is not set. With DEBUG=False give the portal's public address, "
         "e.g. SITE_URL=https://portal.example.lv"
     )
+if not DEBUG and not SITE_URL.lower().startswith("https://"):
+    # The manage links in the mail carry a person's access to their data: never over plain HTTP.
+    raise ImproperlyConfigured(
+        f"SITE_URL must be an https:// address with DEBUG=False, not {SITE_URL!r}: the personal "
+        "links in the mail are built on it. E.g. SITE_URL=https://portal.example.lv"
+    )
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -68,6 +76,10 @@ INSTALLED_APPS = [
     "django_celery_beat",
     "django_ratelimit",
     "simple_history",
+    "csp",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "courses",
     "participants",
     "reporting",
@@ -76,16 +88,23 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
-    "innovation_centre.middleware.content_security_policy",
+    "innovation_centre.middleware.personal_data_not_stored",
+    "innovation_centre.middleware.PortalCSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
+    # Before anything that reads the body; after Locale and CSRF so its 413 page has both.
+    "innovation_centre.middleware.request_body_size_limit",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "innovation_centre.security.two_factor.second_factor_required",
+    "innovation_centre.security.sessions.idle_expiry",
     "django.contrib.messages.middleware.MessageMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "axes.middleware.AxesMiddleware",  # last: turns a lockout into the portal's 429 page
 ]
 
 ROOT_URLCONF = "innovation_centre.urls"
@@ -194,8 +213,8 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_BEAT_SCHEDULE = {}
 
-# Session reminders (participants/reminders.py): a scan every minute, no far-future ETA tasks.
-CELERY_IMPORTS = ["participants.reminder_tasks"]
+# Session reminders (participants/reminders/): a scan every minute, no far-future ETA tasks.
+CELERY_IMPORTS = ["participants.reminders.tasks"]
 CELERY_BEAT_SCHEDULE["send-due-reminders"] = {
     "task": "participants.reminders_scan",
     "schedule": 60.0,
@@ -232,6 +251,16 @@ CELERY_BEAT_SCHEDULE["purge-expired-registrations"] = {
     "task": "participants.tasks.purge_expired_registrations",
     "schedule": 24 * 60 * 60,
 }
+# Personal data (participants/privacy/): everything personal is erased this many days after the
+# programme's end date, by a daily task; the privacy notice states the period from this setting.
+PERSONAL_DATA_RETENTION_DAYS = env.int("PERSONAL_DATA_RETENTION_DAYS", default=5 * 365)
+CELERY_IMPORTS += ["participants.privacy.tasks", "participants.privacy.mail"]
+CELERY_BEAT_SCHEDULE["erase-expired-personal-data"] = {
+    "task": "participants.erase_expired_personal_data",
+    "schedule": 24 * 60 * 60,
+}
+# "Lost your link?" requests per client address (every valid form counts, known address or not).
+LINK_REQUEST_RATE_LIMIT = env.str("LINK_REQUEST_RATE_LIMIT", default="10/h")
 
 # The cache holds the rate limits' counts, so every web process must share it: Redis in
 # production (CACHE_URL=redis://host:6379/1, a database of its own: never the broker's);
@@ -296,6 +325,69 @@ X_FRAME_OPTIONS = "DENY"
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 # A refused form (expired page, cookies blocked) gets the portal's 403 page, in its language.
 CSRF_FAILURE_VIEW = "innovation_centre.views.csrf_failure"
+# The language cookie (the language switch) is sent over HTTPS only and never to scripts.
+LANGUAGE_COOKIE_SECURE = not DEBUG
+LANGUAGE_COOKIE_HTTPONLY = True
+LANGUAGE_COOKIE_SAMESITE = "Lax"
+
+# Content Security Policy (django-csp; innovation_centre/middleware.py): everything from the
+# portal itself, no inline script or style anywhere. Outside the admin script-src is 'none'.
+# Bootstrap's form icons are data: SVG images.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        # One inline style attribute exists, in django-simple-history's history page
+        # (style="border-top: 0"): allowed by its hash, so no other inline style is.
+        "style-src-attr": [UNSAFE_HASHES, "'sha256-XMXSevYjgSjXgRafBFDvtjwX+yyWLrxfso9DcNZ9UXM='"],
+        "img-src": [SELF, "data:"],
+        "object-src": [NONE],
+        "base-uri": [NONE],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    },
+}
+
+# Request bodies larger than their path's limit are refused (413) before they are read
+# (innovation_centre/middleware.py); the longest matching prefix wins.
+REQUEST_BODY_MAX_BYTES = {
+    "/": 128 * 1024,  # the public forms: a registration is a few hundred bytes
+    "/admin/": 6 * 1024 * 1024,  # Zoom reports (at most 5 MB) and every other admin form
+    "/admin/reporting/expenditure/": 11 * 1024 * 1024,  # scans of at most 10 MB
+}
+# Form fields Django reads into memory; uploaded files above this go to a temporary file.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024
+
+# Staff logins (innovation_centre/security/): lockout after failed logins (django-axes), TOTP
+# (django-otp), sessions that end after a working day without a request.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",  # refuses a locked-out login before the password
+    "django.contrib.auth.backends.ModelBackend",
+]
+# Failures counted over the cool-off: per username + client address (the ordinary lock), per
+# address (one address trying many usernames), per username (many addresses, one account).
+AXES_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
+LOGIN_FAILURE_LIMIT_PER_ADDRESS = env.int("LOGIN_FAILURE_LIMIT_PER_ADDRESS", default=20)
+LOGIN_FAILURE_LIMIT_PER_USERNAME = env.int("LOGIN_FAILURE_LIMIT_PER_USERNAME", default=50)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("LOGIN_COOLOFF_MINUTES", default=30))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address", "username"]
+AXES_HANDLER = "innovation_centre.security.logins.TieredLockoutHandler"
+AXES_CLIENT_IP_CALLABLE = "innovation_centre.security.logins.client_address"  # TRUSTED_PROXIES
+AXES_LOCKOUT_CALLABLE = "innovation_centre.security.logins.locked_out"
+AXES_HTTP_RESPONSE_CODE = 429
+AXES_RESET_ON_SUCCESS = True
+# Refused attempts during a lockout are not counted: one address adds at most LOGIN_FAILURE_LIMIT
+# to an account's count, so locking a colleague out takes many addresses.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+OTP_TOTP_ISSUER = "Daugavpils IC"
+# The admin lists and deletes devices but never shows their keys (they would let a superuser
+# make another person's codes).
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
+# Only staff have sessions: a session unused this long ends (moved forward while in use).
+STAFF_SESSION_IDLE_HOURS = env.int("STAFF_SESSION_IDLE_HOURS", default=8)
+SESSION_COOKIE_AGE = STAFF_SESSION_IDLE_HOURS * 60 * 60
 
 LOGGING = {
     "version": 1,

@@ -21,6 +21,8 @@ handler500 = "innovation_centre.views.server_error"
 
 urlpatterns += i18n_patterns(
     path("certificates/", include("participants.certificates.urls")),
+    path("security/", include("innovation_centre.security.urls")),
+    path("reports/", include("reporting.urls")),
     path("", include("participants.urls")),
     prefix_default_language=True,
 )

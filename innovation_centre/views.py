@@ -131,6 +131,19 @@ def too_many_requests(request, exception=None):
     return error_page(request, "429.html", status=429, programme=programme_or_seeded())
 
 
+def request_too_large(request, *, limit):
+    """413: the body is larger than the address accepts (innovation_centre/middleware.py)."""
+    megabytes = limit / (1024 * 1024)
+    size = f"{megabytes:.0f} MB" if megabytes >= 1 else f"{limit // 1024} KB"
+    return error_page(
+        request,
+        "413.html",
+        status=413,
+        programme=programme_or_seeded(),
+        context={"limit": size},
+    )
+
+
 def database_unavailable(request):
     response = error_page(request, "503.html", status=503, programme=SeededProgramme())
     response["Retry-After"] = str(DATABASE_RETRY_AFTER_SECONDS)

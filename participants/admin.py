@@ -20,6 +20,9 @@ from participants.attendance import display as attendance_display
 from participants.attendance import selectors as attendance_selectors
 from participants.forms import normalise_text
 from participants.models import Participant, Registration
+from participants.privacy import admin as privacy_admin
+from participants.privacy.models import ExportRecord
+from participants.privacy.services import export_record
 from participants.validators import email_ascii
 
 # Refusals listed in full in one admin message; the rest are counted.
@@ -156,8 +159,13 @@ class ParticipantAdmin(ValidSelectionMixin, admin.ModelAdmin):
     list_filter = ["role", "municipality", "language"]
     search_fields = ["first_name", "last_name", "email", "institution"]
     form = ParticipantAdminForm
-    readonly_fields = ["email_in_ascii", "created_at", "updated_at"]
+    readonly_fields = ["email_in_ascii", "created_at", "updated_at", "erased_at"]
     inlines = [ParticipantRegistrationInline]
+    actions = [
+        privacy_admin.withdraw_links,
+        privacy_admin.download_personal_data,
+        privacy_admin.erase_personal_data,
+    ]
 
     @admin.display(description=_("e-mail (ASCII)"), ordering="email")
     def email_in_ascii(self, participant):
@@ -345,6 +353,12 @@ class RegistrationAdmin(ValidSelectionMixin, admin.ModelAdmin):
 
     @admin.action(description=_("Export the selected registrations to CSV"), permissions=["view"])
     def export_csv(self, request, queryset):
+        export_record(
+            user=request.user,
+            kind=ExportRecord.Kind.REGISTRATIONS_CSV,
+            description=str(_("selected registrations")),
+            rows=queryset.count(),
+        )
         return csv_response(queryset)
 
     def _report(self, request, outcome, *, done, refused):
@@ -391,7 +405,14 @@ class RegistrationAdmin(ValidSelectionMixin, admin.ModelAdmin):
         except IncorrectLookupParameters:
             # A hand-edited filter in the address: back to the list, which explains it.
             return HttpResponseRedirect(reverse("admin:participants_registration_changelist"))
-        return csv_response(changelist.get_queryset(request))
+        registrations = changelist.get_queryset(request)
+        export_record(
+            user=request.user,
+            kind=ExportRecord.Kind.REGISTRATIONS_CSV,
+            description=_filters_text(request),
+            rows=registrations.count(),
+        )
+        return csv_response(registrations)
 
     def changelist_view(self, request, extra_context=None):
         extra_context = {
@@ -399,6 +420,11 @@ class RegistrationAdmin(ValidSelectionMixin, admin.ModelAdmin):
             "export_url": reverse("admin:participants_registration_export"),
         }
         return super().changelist_view(request, extra_context)
+
+
+def _filters_text(request):
+    """The change list's filters and search as the log shows them ("all" without any)."""
+    return request.GET.urlencode() or str(_("all registrations"))
 
 
 def csv_response(registrations):
@@ -409,8 +435,8 @@ def csv_response(registrations):
     return response
 
 
-from participants import admin_reminders  # noqa: E402,F401
 from participants.attendance import admin as attendance_admin  # noqa: E402,F401
 from participants.attendance import zoom_admin  # noqa: E402,F401
 from participants.certificates import admin as certificates_admin  # noqa: E402,F401
 from participants.outbox import admin as outbox_admin  # noqa: E402,F401
+from participants.reminders import admin as reminders_admin  # noqa: E402,F401

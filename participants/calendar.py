@@ -1,15 +1,14 @@
 """iCalendar (RFC 5545) files for sessions: what a participant adds to their own calendar.
 
-Written by hand because the format we need is small: one VCALENDAR with a VEVENT per session.
-The rules that matter and are easy to get wrong:
+Written with the icalendar library, which escapes TEXT values and folds long lines at 75
+octets without splitting a Latvian letter. What this module decides:
 
-* lines end with CRLF and are folded so that no line is longer than 75 octets (not characters:
-  Latvian letters take two octets in UTF-8, and a fold never splits one);
-* TEXT values escape backslash, semicolon, comma and newline;
 * times are written in UTC (``...Z``), so no VTIMEZONE is needed and daylight-saving changes
   cannot be misread by the calendar program;
 * a session keeps the same UID in every file we send, so a calendar updates the event instead of
-  adding a second copy.
+  adding a second copy;
+* an online session is located at its Zoom link, an on-site one at its venue, a hybrid one at
+  both; the description repeats them with the trainer, in the participant's language.
 """
 
 from collections.abc import Iterable
@@ -20,10 +19,9 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from icalendar import Calendar, Event
 
 PRODID = "-//Daugavpils Innovation Centre//Training portal//LV"
-MAX_LINE_OCTETS = 75
-CRLF = "\r\n"
 
 
 def calendar_for_sessions(
@@ -35,34 +33,33 @@ def calendar_for_sessions(
     Sessions need their stage loaded (``select_related("stage")`` avoids a query each).
     """
     stamp = stamp or timezone.now()
+    calendar = Calendar()
+    calendar.add("prodid", PRODID)
+    calendar.add("version", "2.0")
+    calendar.add("calscale", "GREGORIAN")
+    calendar.add("method", "PUBLISH")
+    if title:
+        calendar.add("x-wr-calname", title)
     with translation.override(language):
-        lines = ["BEGIN:VCALENDAR", f"PRODID:{PRODID}", "VERSION:2.0", "CALSCALE:GREGORIAN"]
-        lines.append("METHOD:PUBLISH")
-        if title:
-            lines.append(f"X-WR-CALNAME:{escape_text(title)}")
         for session in sessions:
-            lines.extend(event_lines(session, stamp=stamp, language=language))
-        lines.append("END:VCALENDAR")
-    return "".join(fold_line(line) + CRLF for line in lines).encode("utf-8")
+            calendar.add_component(session_event(session, stamp=stamp, language=language))
+    return calendar.to_ical()
 
 
-def event_lines(session, *, stamp, language):
-    lines = [
-        "BEGIN:VEVENT",
-        f"UID:{session_uid(session)}",
-        f"DTSTAMP:{utc_stamp(stamp)}",
-        f"DTSTART:{utc_stamp(session.starts_at)}",
-        f"DTEND:{utc_stamp(session.ends_at)}",
-        f"SUMMARY:{escape_text(session.topic)}",
-    ]
+def session_event(session, *, stamp: datetime, language: str) -> Event:
+    event = Event()
+    event.add("uid", session_uid(session))
+    event.add("dtstamp", stamp.astimezone(UTC))
+    event.add("dtstart", session.starts_at.astimezone(UTC))
+    event.add("dtend", session.ends_at.astimezone(UTC))
+    event.add("summary", session.topic)
     location = session_location(session)
     if location:
-        lines.append(f"LOCATION:{escape_text(location)}")
-    lines.append(f"DESCRIPTION:{escape_text(session_description(session))}")
-    lines.append(f"URL:{stage_url(session, language=language)}")
-    lines.append("STATUS:CONFIRMED")
-    lines.append("END:VEVENT")
-    return lines
+        event.add("location", location)
+    event.add("description", session_description(session))
+    event.add("url", stage_url(session, language=language))
+    event.add("status", "CONFIRMED")
+    return event
 
 
 def session_uid(session):
@@ -95,31 +92,3 @@ def stage_url(session, *, language):
     with translation.override(language):
         path = reverse("participants:stage_detail", kwargs={"stage_id": session.stage_id})
     return f"{settings.SITE_URL}{path}"
-
-
-def utc_stamp(moment: datetime) -> str:
-    return moment.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
-
-
-def escape_text(value: str) -> str:
-    """Escape a TEXT value (RFC 5545 3.3.11); newlines of any kind become ``\\n``."""
-    value = value.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,")
-    return value.replace("\r\n", "\n").replace("\r", "\n").replace("\n", "\\n")
-
-
-def fold_line(line: str) -> str:
-    """Fold ``line`` into pieces of at most 75 octets, never inside a UTF-8 character.
-
-    Continuation lines start with one space, which counts towards their 75 octets.
-    """
-    pieces = []
-    current, size, limit = [], 0, MAX_LINE_OCTETS
-    for char in line:
-        width = len(char.encode("utf-8"))
-        if size + width > limit:
-            pieces.append("".join(current))
-            current, size, limit = [], 0, MAX_LINE_OCTETS - 1
-        current.append(char)
-        size += width
-    pieces.append("".join(current))
-    return (CRLF + " ").join(pieces)

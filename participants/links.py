@@ -2,6 +2,9 @@
 
 Both carry the registration's primary key signed with SECRET_KEY (a different salt each), so
 they cannot be guessed or altered; a bad or expired signature never reveals another person's data.
+They also carry the participant's ``link_version``: raising it (a fresh link was asked for, or
+staff withdrew the links, or the person's data were erased) makes every older link stop working.
+A link made before versions existed counts as version 1.
 """
 
 from datetime import timedelta
@@ -11,10 +14,13 @@ from django.core import signing
 from django.urls import reverse
 from django.utils import translation
 
+from participants.selectors import registration_for_link
+
 CONFIRMATION_SALT = "participants.registration.confirm"
 MANAGE_SALT = "participants.registration.manage"
 CONFIRMATION_MAX_AGE = timedelta(hours=72)
 MANAGE_MAX_AGE = timedelta(days=3 * 365)
+FIRST_VERSION = 1
 
 
 class BadLink(Exception):
@@ -25,9 +31,13 @@ class ExpiredLink(BadLink):
     pass
 
 
+class WithdrawnLink(BadLink):
+    """A newer link replaced this one, or staff withdrew it."""
+
+
 def make_token(registration, *, salt, mail_id=None):
     """A signed token for ``registration``; a confirmation link also names its mail (``m``)."""
-    payload = {"r": registration.pk}
+    payload = {"r": registration.pk, "v": registration.participant.link_version}
     if mail_id is not None:
         payload["m"] = mail_id
     return signing.TimestampSigner(salt=salt).sign_object(payload)
@@ -54,6 +64,17 @@ def read_payload(token, *, salt, max_age):
     if not isinstance(payload, dict) or not isinstance(payload.get("r"), int):
         raise BadLink
     return payload
+
+
+def registration_for_token(token, *, salt, max_age):
+    """The registration a valid, current link names; raises ExpiredLink, WithdrawnLink, BadLink."""
+    payload = read_payload(token, salt=salt, max_age=max_age)
+    registration = registration_for_link(payload["r"])
+    if registration is None:
+        raise BadLink
+    if payload.get("v", FIRST_VERSION) != registration.participant.link_version:
+        raise WithdrawnLink
+    return registration
 
 
 def absolute_url(view_name, *, token, language):

@@ -4,6 +4,7 @@ from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from courses.models import Stage
 from participants.municipalities import MUNICIPALITY_CHOICES
@@ -62,6 +63,20 @@ class Participant(models.Model):
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    # Every personal link carries this number (participants.links): raising it withdraws them all.
+    link_version = models.PositiveIntegerField(
+        _("personal link version"),
+        default=1,
+        editable=False,
+        help_text=_("Raised whenever the person's links are withdrawn; older links stop working."),
+    )
+    erased_at = models.DateTimeField(
+        _("personal data erased"),
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_("Names and contact details were replaced by anonymous values at this time."),
+    )
 
     class Meta:
         verbose_name = _("participant")
@@ -162,7 +177,7 @@ class ReminderDelivery(models.Model):
 
     Scheduled reminders are unique per (registration, session, kind), where ``kind`` is the
     rule's key ("day_before", "before_60"); staff's "send now" records ``kind="manual"`` rows,
-    which may repeat (see ``participants.reminders``).
+    which may repeat (see ``participants.reminders.scan``).
     """
 
     MANUAL = "manual"
@@ -248,6 +263,26 @@ class ReminderDelivery(models.Model):
     def is_manual(self):
         return self.kind == self.MANUAL
 
+    @property
+    def kind_label(self):
+        """What staff read for ``kind``: never the raw key ("manual", "before_60")."""
+        return reminder_kind_label(self.kind)
+
+
+def reminder_kind_label(kind):
+    if kind == ReminderDelivery.MANUAL:
+        return _("sent by staff (“Send reminder now”)")
+    if kind == "day_before":
+        return _("the day before")
+    minutes = kind.removeprefix("before_")
+    if kind.startswith("before_") and minutes.isdigit():
+        return ngettext(
+            "%(minutes)d minute before the start",
+            "%(minutes)d minutes before the start",
+            int(minutes),
+        ) % {"minutes": int(minutes)}
+    return kind
+
 
 class SessionReminders(Session):
     """A session seen from its reminders: the admin's per-session delivery log."""
@@ -305,3 +340,6 @@ from participants.certificates.models import Certificate  # noqa: E402, F401
 
 # --- Participant mail outbox (its own package, participants/outbox/; imported here as well) ---
 from participants.outbox.models import ParticipantMail  # noqa: E402, F401
+
+# --- Personal data: the export log (its own package, participants/privacy/; imported here too) ---
+from participants.privacy.models import ExportRecord  # noqa: E402, F401

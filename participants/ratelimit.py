@@ -33,6 +33,7 @@ logger = logging.getLogger(__name__)
 
 REGISTRATION_GROUP = "participants.registration"
 PERSONAL_LINK_GROUP = "participants.personal_link_post"
+LINK_REQUEST_GROUP = "participants.link_request"
 UNKNOWN_ADDRESS = "0.0.0.0"  # noqa: S104 - a bucket for connections without an address
 
 
@@ -129,6 +130,16 @@ def registration_count(request):
     return _refusal(
         _usages(request, group=REGISTRATION_GROUP, rates=rates, increment=True), full=False
     )
+
+
+def link_request_count(request):
+    """Count a "lost your link?" request from this address; seconds to wait if one too many.
+
+    Every valid form counts, known address or not, so the limit tells nothing about addresses.
+    """
+    rates = [getattr(settings, "LINK_REQUEST_RATE_LIMIT", "10/h")]
+    usages = _usages(request, group=LINK_REQUEST_GROUP, rates=rates, increment=True)
+    return _refusal(usages, full=False)
 
 
 def too_many_requests(request, template, context, retry_after):

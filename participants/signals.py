@@ -10,13 +10,12 @@ from django.db.models.signals import post_save
 from django.dispatch import receiver
 
 from courses.models import Stage
+from participants.services import waiting_list_promote
 
 
 @receiver(post_save, sender=Stage, dispatch_uid="participants.promote_after_stage_change")
 def promote_after_stage_change(sender, instance, created, raw=False, **kwargs):
     if created or raw:
         return
-    from participants.services import waiting_list_promote
-
     stage_pk = instance.pk
     transaction.on_commit(lambda: waiting_list_promote(stage=Stage(pk=stage_pk)))

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from participants import views
+from participants.privacy import views as privacy_views
 
 app_name = "participants"
 
@@ -17,4 +18,11 @@ urlpatterns = [
         views.registration_calendar,
         name="registration_calendar",
     ),
+    path(
+        "manage/<str:token>/personal-data.json",
+        views.registration_personal_data,
+        name="registration_personal_data",
+    ),
+    path("links/", privacy_views.link_request, name="link_request"),
+    path("links/sent/", privacy_views.link_request_sent, name="link_request_sent"),
 ]

@@ -19,6 +19,9 @@ from participants.calendar import calendar_for_sessions
 from participants.certificates import selectors as certificate_selectors
 from participants.forms import ManageDetailsForm, RegistrationForm
 from participants.models import Registration
+from participants.privacy import services as privacy_services
+from participants.privacy.selectors import participant_personal_data
+from participants.privacy.views import personal_data_response
 from participants.ratelimit import (
     personal_link_posts_limited,
     registration_count,
@@ -99,27 +102,36 @@ def registration_sent(request, stage_id):
 
 
 def privacy(request):
-    return render(
-        request,
-        "participants/privacy.html",
-        {"consent_version": services.CONSENT_VERSION},
-    )
+    programme = current_programme()
+    context = {
+        "consent_version": services.CONSENT_VERSION,
+        "retention": privacy_services.retention_period(),
+        "programme_end": programme.end_date if programme else None,
+        "erasure_date": privacy_services.erasure_date(programme) if programme else None,
+    }
+    return render(request, "participants/privacy.html", context)
 
 
 # --- personal links ---------------------------------------------------------------------------
 
 
-def _link_problem(request, *, expired):
-    return render(request, "participants/link_invalid.html", {"expired": expired}, status=400)
+def link_problem(request, problem):
+    """The "link does not work" page (400) for a bad, expired or withdrawn personal link."""
+    context = {
+        "expired": isinstance(problem, links.ExpiredLink),
+        "withdrawn": isinstance(problem, links.WithdrawnLink),
+    }
+    return render(request, "participants/link_invalid.html", context, status=400)
+
+
+def cancelled_page(request, registration):
+    """All an old link shows once its registration is cancelled: no details, forms or files."""
+    return render(request, "participants/manage_cancelled.html", {"stage": registration.stage})
 
 
 def _registration_from(token, *, salt, max_age):
-    """The registration a signed token names; raises links.BadLink if there is none."""
-    pk = links.read_token(token, salt=salt, max_age=max_age)
-    registration = selectors.registration_for_link(pk)
-    if registration is None:
-        raise links.BadLink
-    return registration
+    """The registration a signed, current token names; raises links.BadLink if there is none."""
+    return links.registration_for_token(token, salt=salt, max_age=max_age)
 
 
 def _confirmation_registration(token):
@@ -135,7 +147,8 @@ def _manage_registration(token):
 def _registration_link(read):
     """For a view of a personal link: it gets ``(request, registration, token)``.
 
-    A bad or expired token answers the "link does not work" page (400) instead.
+    A bad, expired or withdrawn token answers the "link does not work" page (400) instead, and
+    a cancelled registration's link only says that it was cancelled.
     """
 
     def decorate(view):
@@ -144,7 +157,9 @@ def _registration_link(read):
             try:
                 registration = read(token)
             except links.BadLink as problem:
-                return _link_problem(request, expired=isinstance(problem, links.ExpiredLink))
+                return link_problem(request, problem)
+            if registration.status == Status.CANCELLED:
+                return cancelled_page(request, registration)
             return view(request, registration, token)
 
         return wrapper
@@ -236,3 +251,10 @@ def registration_calendar(request, registration, token):
     filename = f"{slugify(registration.stage.title_lv) or 'stage'}.ics"
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
+
+
+@require_safe
+@_registration_link(_manage_registration)
+def registration_personal_data(request, registration, token):
+    """Everything held about the person, as a JSON file (GDPR access and portability)."""
+    return personal_data_response(participant_personal_data(participant=registration.participant))

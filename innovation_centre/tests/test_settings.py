@@ -149,3 +149,41 @@ def test_development_defaults_need_no_server():
 )
 def test_servers_come_from_the_environment(variable, value, key, expected):
     assert show_settings(environment(**{variable: value}))[key] == expected
+
+
+SHOW_LANGUAGE_COOKIE = """
+import django
+django.setup()
+from django.conf import settings as s
+print(s.LANGUAGE_COOKIE_SECURE, s.LANGUAGE_COOKIE_HTTPONLY, s.LANGUAGE_COOKIE_SAMESITE)
+"""
+
+
+def language_cookie(env):
+    env = env | {"DJANGO_SETTINGS_MODULE": "innovation_centre.settings"}
+    result = run(["-c", SHOW_LANGUAGE_COOKIE], env)
+    assert result.returncode == 0, result.stderr
+    return result.stdout.split()
+
+
+def test_the_language_cookie_is_secure_httponly_and_lax_in_production(tmp_path):
+    assert language_cookie(production(tmp_path)) == ["True", "True", "Lax"]
+
+
+def test_the_language_cookie_works_over_plain_http_in_development():
+    assert language_cookie(environment()) == ["False", "True", "Lax"]
+
+
+@pytest.mark.parametrize("site_url", ["http://portal.example.lv", "HTTP://portal.example.lv/"])
+def test_production_refuses_an_http_site_url(tmp_path, site_url):
+    """The personal links in the mail would travel, and be opened, unencrypted."""
+    result = run(["manage.py", "check"], production(tmp_path, SITE_URL=site_url))
+    assert result.returncode != 0
+    assert "ImproperlyConfigured" in result.stderr
+    assert "SITE_URL must be an https:// address" in result.stderr
+
+
+def test_development_accepts_an_http_site_url():
+    env = environment(SITE_URL="http://127.0.0.1:8765")
+    result = run(["manage.py", "check"], env)
+    assert result.returncode == 0, result.stderr

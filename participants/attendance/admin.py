@@ -17,6 +17,8 @@ from courses.models import Stage
 from participants.attendance import exports, selectors, services
 from participants.attendance.forms import RegisterFormSet
 from participants.attendance.models import Attendance, SessionAttendance
+from participants.privacy.models import ExportRecord
+from participants.privacy.services import export_record
 
 CHANGE_ATTENDANCE = "participants.change_attendance"
 VIEW_ATTENDANCE = "participants.view_attendance"
@@ -100,7 +102,14 @@ class SessionAttendanceAdmin(ValidSelectionMixin, admin.ModelAdmin):
         if not self.has_view_permission(request):
             raise PermissionDenied
         stage = get_object_or_404(Stage.objects.select_related("programme"), pk=stage_id)
-        workbook = exports.attendance_matrix_xlsx(selectors.stage_attendance_matrix(stage=stage))
+        matrix = selectors.stage_attendance_matrix(stage=stage)
+        export_record(
+            user=request.user,
+            kind=ExportRecord.Kind.ATTENDANCE_XLSX,
+            description=str(stage),
+            rows=len(matrix.rows),
+        )
+        workbook = exports.attendance_matrix_xlsx(matrix)
         response = HttpResponse(workbook, content_type=XLSX)
         filename = exports.matrix_filename(stage)
         response["Content-Disposition"] = f'attachment; filename="{filename}"'

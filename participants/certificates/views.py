@@ -13,7 +13,6 @@ from django_ratelimit.core import get_usage
 
 from courses.selectors import current_programme
 from participants import links
-from participants import selectors as participant_selectors
 from participants.certificates import selectors
 from participants.certificates.forms import VerifyForm
 from participants.certificates.pdf import certificate_filename, certificate_pdf
@@ -92,12 +91,18 @@ def verify(request, code):
 def download(request, token):
     """The holder's certificate, from their personal manage link (the same signed token)."""
     try:
-        pk = links.read_token(token, salt=links.MANAGE_SALT, max_age=links.MANAGE_MAX_AGE)
+        registration = links.registration_for_token(
+            token, salt=links.MANAGE_SALT, max_age=links.MANAGE_MAX_AGE
+        )
     except links.BadLink as problem:
-        context = {"expired": isinstance(problem, links.ExpiredLink)}
+        context = {
+            "expired": isinstance(problem, links.ExpiredLink),
+            "withdrawn": isinstance(problem, links.WithdrawnLink),
+        }
         return render(request, "participants/link_invalid.html", context, status=400)
-    registration = participant_selectors.registration_for_link(pk)
-    certificate = registration and selectors.certificate_for_registration(registration)
+    if registration.status == registration.Status.CANCELLED:
+        raise Http404  # an old link of a cancelled registration gives nothing out
+    certificate = selectors.certificate_for_registration(registration)
     if not certificate or certificate.is_revoked:
         raise Http404
     response = HttpResponse(certificate_pdf(certificate), content_type="application/pdf")

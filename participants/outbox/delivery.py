@@ -1,6 +1,6 @@
 """Sending the outbox: claim rows, build each mail, send, record the result.
 
-Exactly once, as for reminders (``participants.reminder_delivery``): a sender claims rows with one
+Exactly once, as for reminders (``participants.reminders.delivery``): a sender claims rows with one
 ``UPDATE ... WHERE status = 'pending' (or a stale claim, or a failure due for retry)`` that
 filters on the outbox table's own columns only (PostgreSQL re-checks those on a row another
 sender changed meanwhile), committed before any mail goes out, and sends only the rows carrying

@@ -13,8 +13,9 @@ from participants.outbox.tasks import send_participant_mails
 logger = logging.getLogger(__name__)
 
 CONFIRMATION_REQUEST = "awaiting_confirmation"
-# Mails anyone can make the portal send to an address by posting the public form with it.
-FORM_TEMPLATES = (CONFIRMATION_REQUEST, "manage_link")
+# Mails anyone can make the portal send to an address by posting a public form with it (the
+# registration form, "lost your link?"): they share one daily limit per address.
+FORM_TEMPLATES = (CONFIRMATION_REQUEST, "manage_link", "fresh_links")
 FORM_MAIL_WINDOW = timedelta(hours=24)
 KICK_TIMEOUT = 2  # seconds a page waits at most for the broker before leaving mail to the drain
 

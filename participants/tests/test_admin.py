@@ -75,8 +75,9 @@ def test_list_reads_the_database_a_fixed_number_of_times(
     for number in range(count):
         RegistrationFactory(stage=stages[number % 3])
 
-    # Session, user, the stage filter's choices, two counts, the page of rows.
-    with django_assert_max_num_queries(6):
+    # Session, user, the second factor's device, the stage filter's choices, two counts, the
+    # page of rows.
+    with django_assert_max_num_queries(7):
         response = admin_client.get(changelist_url())
 
     assert response.status_code == 200

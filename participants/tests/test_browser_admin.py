@@ -4,6 +4,8 @@ import pytest
 from django.contrib.auth.models import User
 from django.utils import translation
 from django.utils.translation import ngettext
+from django_otp.oath import totp
+from django_otp.plugins.otp_totp.models import TOTPDevice
 from playwright.sync_api import expect
 
 from courses.tests.factories import StageFactory
@@ -30,7 +32,8 @@ def page(live_server):
 
 
 def test_staff_filter_by_status_and_confirm(page, live_server, transactional_db):
-    User.objects.create_superuser("darbiniece", "staff@example.lv", "Slepena-parole-42")
+    user = User.objects.create_superuser("darbiniece", "staff@example.lv", "Slepena-parole-42")
+    device = TOTPDevice.objects.create(user=user, name="telefons", confirmed=True)
     stage = StageFactory(capacity=10)
     awaiting = RegistrationFactory(
         stage=stage, participant=ParticipantFactory(first_name="Ilze", last_name="Ābele")
@@ -45,6 +48,9 @@ def test_staff_filter_by_status_and_confirm(page, live_server, transactional_db)
     page.locator("#id_username").fill("darbiniece")
     page.locator("#id_password").fill("Slepena-parole-42")
     page.locator("#id_password").press("Enter")
+    # A superuser's login asks for the authenticator app's code (innovation_centre/security/).
+    page.locator("#id_token").fill(f"{totp(device.bin_key):06d}")
+    page.locator("#id_token").press("Enter")
 
     with translation.override("lv"):
         waiting_label = str(Status.WAITING_LIST.label)

@@ -4,10 +4,11 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
+import icalendar
 import pytest
 
 from courses.models import Session
-from participants.calendar import calendar_for_sessions, escape_text, fold_line
+from participants.calendar import calendar_for_sessions
 
 RIGA = ZoneInfo("Europe/Riga")
 STAMP = datetime(2021, 3, 1, 9, 0, tzinfo=UTC)
@@ -127,24 +128,19 @@ def test_long_latvian_text_is_folded_at_75_octets_without_splitting_a_letter():
     for line in lines:
         assert len(line) <= 75
         line.decode("utf-8")  # raises if a fold cut a two-octet letter in half
-    assert properties(data, "SUMMARY") == [escape_text(LONG_LATVIAN_TOPIC)]
+    assert properties(data, "SUMMARY") == [LONG_LATVIAN_TOPIC.replace(",", "\\,")]
 
 
 def test_folding_counts_octets_not_characters():
-    line = "SUMMARY:" + "ā" * 100  # 8 + 200 octets
+    """100 letters of two octets each make one SUMMARY of 208 octets: folded in 3 or more."""
+    data = calendar_for_sessions([make_session(topic_lv="ā" * 100)], language="lv", stamp=STAMP)
 
-    pieces = fold_line(line).split("\r\n")
-
-    # 8 + 33 letters = 74 (a 34th would make 76); then a space + 37 letters = 75; then the rest.
-    assert [len(piece.encode("utf-8")) for piece in pieces] == [74, 75, 61]
-    assert "".join(piece.removeprefix(" ") for piece in pieces) == line
-
-
-def test_a_line_of_exactly_75_octets_is_not_folded():
-    line = "X" * 75
-
-    assert fold_line(line) == line
-    assert fold_line(line + "Y") == line + "\r\n Y"
+    lines = physical_lines(data)
+    start = next(i for i, line in enumerate(lines) if line.startswith(b"SUMMARY:"))
+    folded = [lines[start], *(line for line in lines[start + 1 :] if line.startswith(b" "))]
+    assert len(folded) >= 3
+    assert all(len(line) <= 75 for line in folded)
+    assert properties(data, "SUMMARY") == ["ā" * 100]
 
 
 def test_text_values_escape_backslash_semicolon_comma_and_newlines():
@@ -197,3 +193,31 @@ def test_hybrid_sessions_give_both_the_venue_and_the_zoom_link():
     assert "Zoom link: " in description
     assert "Venue: " in description
     assert "\\n" in description
+
+
+def test_icalendar_reads_back_every_event_as_the_session_it_came_from(settings):
+    """The file is parsed as a calendar program would: the real moments, texts and links."""
+    settings.SITE_URL = "https://portal.example.lv"
+    online = make_session(7, topic_lv="Fizika; ķīmija, bioloģija\notrā rinda")
+    onsite = make_session(
+        8,
+        mode=Session.Mode.ONSITE,
+        starts_at=datetime(2021, 10, 31, 10, 0, tzinfo=RIGA),
+        ends_at=datetime(2021, 10, 31, 12, 0, tzinfo=RIGA),
+    )
+
+    data = calendar_for_sessions([online, onsite], language="lv", title="1. posms", stamp=STAMP)
+
+    calendar = icalendar.Calendar.from_ical(data)
+    assert str(calendar["X-WR-CALNAME"]) == "1. posms"
+    first, second = calendar.walk("VEVENT")
+    assert str(first["UID"]) == "session-7@portal.example.lv"
+    assert first.decoded("DTSTART") == online.starts_at
+    assert first.decoded("DTEND") == online.ends_at
+    assert first.decoded("DTSTART").utcoffset().total_seconds() == 0
+    assert str(first["SUMMARY"]) == "Fizika; ķīmija, bioloģija\notrā rinda"
+    assert str(first["LOCATION"]) == "https://us02web.zoom.us/j/81234567890?pwd=abc"
+    assert "Zoom saite: https://us02web.zoom.us/j/81234567890?pwd=abc" in str(first["DESCRIPTION"])
+    assert str(first["URL"]) == "https://portal.example.lv/lv/stages/3/"
+    assert second.decoded("DTSTART") == onsite.starts_at
+    assert str(second["LOCATION"]) == "Vienības iela 30, Daugavpils"

@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from courses.models import ReminderRule
 from participants.models import ReminderDelivery, SessionReminders
-from participants.reminders import reminders_send_now
+from participants.reminders.tasks import reminders_send_now
 from participants.tests import test_reminder_helpers as helpers
 from participants.tests.test_reminder_helpers import (
     Status,

@@ -9,8 +9,8 @@ import pytest
 from django.core import mail
 from django.core.mail.backends.locmem import EmailBackend as LocmemBackend
 
-from participants import reminder_delivery
-from participants.reminder_delivery import reminder_deliveries_send
+from participants.reminders import delivery as reminder_delivery
+from participants.reminders.delivery import reminder_deliveries_send
 from participants.tests import test_reminder_helpers as helpers
 from participants.tests.test_reminder_helpers import (
     Status,

@@ -10,7 +10,7 @@ from django.db import connections
 from courses.models import ReminderRule
 from courses.tests.factories import ProgrammeFactory, SessionFactory, StageFactory
 from participants.models import Registration, ReminderDelivery
-from participants.reminders import reminders_send_due
+from participants.reminders.tasks import reminders_send_due
 from participants.tests.factories import RegistrationFactory
 
 RIGA = ZoneInfo("Europe/Riga")

@@ -25,9 +25,8 @@ from conftest import USING_POSTGRES
 from courses.models import ReminderRule
 from innovation_centre.celery import app as celery_app
 from participants.models import ReminderDelivery
-from participants.reminder_delivery import reminder_deliveries_send
-from participants.reminder_tasks import send_reminders
-from participants.reminders import reminders_send_due
+from participants.reminders.delivery import reminder_deliveries_send
+from participants.reminders.tasks import reminders_send_due, send_reminders
 from participants.tests.smtp_server import LOOPBACK, CollectingHandler, free_port
 from participants.tests.test_reminder_helpers import Status, confirmed, make_session, run_at_once
 

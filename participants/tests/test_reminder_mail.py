@@ -61,7 +61,8 @@ def test_a_latvian_reminder_gives_the_topic_and_riga_time_in_latvian(reminded):
     assert message.to == [registration.participant.email]
     assert message.subject == "Atgādinājums: Ķīmija skolā, 2027. gada 15. marts, 10:00–13:00"
     assert "Kad (pēc Rīgas laika): 2027. gada 15. marts, 10:00–13:00" in message.body
-    assert "Labdien, Līga!" in message.body
+    participant = registration.participant
+    assert f"Sveicināti, Līga {participant.last_name}!" in message.body
     assert "2027. gada 15. marts, 10:00–13:00" in html_of(message)
 
 

@@ -10,13 +10,13 @@ from conftest import requires_postgres
 from courses.models import ReminderRule, Session
 from courses.tests.factories import StageFactory
 from participants.models import ReminderDelivery, ReminderScanMark
-from participants.reminders import (
+from participants.reminders.scan import (
     MARK_RECORDED_AFTER,
     DueMoment,
     reminder_due_at,
-    reminders_send_due,
     scan_marks_record,
 )
+from participants.reminders.tasks import reminders_send_due
 from participants.tests import test_reminder_helpers as helpers
 from participants.tests.test_reminder_helpers import (
     confirmed,

@@ -12,14 +12,15 @@ from courses.models import ReminderRule
 from courses.tests.factories import StageFactory
 from participants import services
 from participants.models import ReminderDelivery
-from participants.reminder_delivery import reminder_deliveries_send
-from participants.reminder_tasks import send_reminders
-from participants.reminders import (
+from participants.reminders import delivery as reminder_delivery
+from participants.reminders import scan as reminder_scan
+from participants.reminders.delivery import reminder_deliveries_send
+from participants.reminders.scan import (
     claim_stale_after,
     reminder_due_at,
     reminder_rules_ensure_defaults,
-    reminders_send_due,
 )
+from participants.reminders.tasks import reminders_scan, reminders_send_due, send_reminders
 from participants.tests import test_reminder_helpers as helpers
 from participants.tests.factories import RegistrationFactory
 from participants.tests.test_reminder_helpers import (
@@ -363,8 +364,6 @@ def test_a_seat_given_up_while_the_batch_is_being_sent_stops_that_reminder(
     programme, time_machine, monkeypatch
 ):
     """The claim saw a seat; the check right before sending sees the cancellation."""
-    from participants import reminder_delivery
-
     hour_before_rule(programme)
     session = make_session(SESSION_START)
     first = confirmed(session.stage, seat_at=BOOKED, email="first@example.lv")
@@ -586,8 +585,6 @@ def test_beat_runs_the_scan_every_minute_and_the_schedule_is_in_the_database(set
 
 
 def test_the_send_task_is_acknowledged_late_and_both_have_time_limits():
-    from participants.reminder_tasks import reminders_scan
-
     assert send_reminders.acks_late is True
     assert send_reminders.reject_on_worker_lost is True
     assert send_reminders.time_limit == 120
@@ -599,9 +596,7 @@ def test_the_send_task_is_acknowledged_late_and_both_have_time_limits():
 def test_many_due_sessions_are_recorded_in_several_statements(
     programme, run_scan, time_machine, monkeypatch
 ):
-    from participants import reminders
-
-    monkeypatch.setattr(reminders, "SESSIONS_PER_STATEMENT", 2)
+    monkeypatch.setattr(reminder_scan, "SESSIONS_PER_STATEMENT", 2)
     hour_before_rule(programme)
     for _ in range(5):
         session = make_session(SESSION_START)

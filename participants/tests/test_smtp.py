@@ -49,7 +49,7 @@ def attachments(message):
 
 @pytest.mark.parametrize(
     ("language", "subject_word", "greeting"),
-    [("lv", "Lūdzu", "Labdien"), ("en", "Please confirm", "Hello")],
+    [("lv", "Lūdzu", "Sveicināti"), ("en", "Please confirm", "Hello")],
 )
 def test_confirmation_mail_arrives_over_smtp_and_its_link_confirms(
     client, smtp_server, django_capture_on_commit_callbacks, language, subject_word, greeting

@@ -11,6 +11,8 @@ from django.db import transaction
 
 from courses.services import programme_seed, programme_seed_demo
 from participants.demo import demo_registrations_seed
+from reporting.indicators.seed import indicators_seed
+from reporting.seed import budget_seed
 
 
 class Command(BaseCommand):
@@ -59,6 +61,8 @@ class Command(BaseCommand):
     def steps(self, *, demo):
         """The seeding steps in order; add a step here to seed more."""
         yield self.seed_programme
+        yield self.seed_budget
+        yield self.seed_indicators
         if demo:
             yield self.seed_demo
 
@@ -78,6 +82,22 @@ class Command(BaseCommand):
         if self.verbosity >= 2:
             for stage in report.kept:
                 self.stdout.write(f"Stage {stage} already has sessions; left as they are.")
+
+    def seed_budget(self):
+        report = budget_seed(programme=self.programme)
+        if report.budget_created:
+            self.say(f"the budget: {report.budget.total_cost} {report.budget.currency}.")
+        if report.sources_created:
+            self.say(f"{len(report.sources_created)} funding source(s).")
+        if not report.created_anything:
+            self.stdout.write("The budget is already loaded; nothing changed.")
+
+    def seed_indicators(self):
+        report = indicators_seed()
+        if report.created:
+            self.say(f"{len(report.created)} funder indicator(s): {', '.join(report.created)}.")
+        else:
+            self.stdout.write("The funder's indicators are already loaded; nothing changed.")
 
     def seed_demo(self):
         demo = programme_seed_demo(programme=self.programme)

@@ -11,6 +11,15 @@ from participants.attendance import zoom
 from participants.attendance.zoom_import import attendance_import_zoom
 
 
+def _is_file(path):
+    """Whether ``path`` names a readable file; False also for a name the system refuses (too
+    long, say), which ``Path.is_file`` raises for instead."""
+    try:
+        return path.is_file()
+    except OSError:
+        return False
+
+
 class Command(BaseCommand):
     help = (
         "Import Zoom's participant report (CSV) into a session's attendance: saves the people "
@@ -34,7 +43,7 @@ class Command(BaseCommand):
     def _import(self, options):
         session = self._session(options["session_id"])
         path = Path(options["file"])
-        if not path.is_file():
+        if not _is_file(path):
             raise CommandError(f"No such file: {path}")
         try:
             with path.open("rb") as csv_file:

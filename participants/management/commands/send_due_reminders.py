@@ -2,7 +2,7 @@
 
 from django.core.management.base import BaseCommand
 
-from participants import reminder_delivery, reminders
+from participants.reminders import delivery, tasks
 
 
 class Command(BaseCommand):
@@ -20,9 +20,10 @@ class Command(BaseCommand):
 
     def handle(self, *args, here=False, **options):
         queued = []
-        summary = reminders.reminders_send_due(dispatch=queued.extend if here else None)
+        dispatch = queued.extend if here else tasks.reminders_queue
+        summary = tasks.reminders_send_due(dispatch=dispatch)
         self.stdout.write(f"Reminder scan: {summary}")
         if here:
             # The scan has committed its claims; send them exactly as a worker would.
-            sent = reminder_delivery.reminder_deliveries_send(delivery_ids=queued)
+            sent = delivery.reminder_deliveries_send(delivery_ids=queued)
             self.stdout.write(f"Sent here: {sent.sent}, failed: {sent.failed}")

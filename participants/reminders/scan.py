@@ -1,13 +1,15 @@
 """Session reminders: the rules, the scan for due reminders, staff's "send reminder now".
 
-Sending is in ``participants.reminder_delivery``. How "exactly once" holds (see also the
-README's "Reminders" section):
+This module only records: it writes the due deliveries and returns the ids to send. Queueing
+them for the Celery senders is ``participants.reminders.tasks``; sending is
+``participants.reminders.delivery``. How "exactly once" holds (see also the README's
+"Reminders" section):
 
 1. The scan (Celery beat, every minute; or ``manage.py send_due_reminders``) records every due
    reminder as a ``ReminderDelivery`` row with ``INSERT ... SELECT ... ON CONFLICT DO NOTHING
-   RETURNING id`` under the unique key (registration, session, kind): it queues only the rows
-   its own statement inserted. A second scan, or one running at the same moment, inserts
-   nothing for the same key and so queues nothing.
+   RETURNING id`` under the unique key (registration, session, kind): only the rows its own
+   statement inserted are handed to the senders. A second scan, or one running at the same
+   moment, inserts nothing for the same key and so hands out nothing.
 2. The send task claims its rows with one ``UPDATE ... SET status='claimed' WHERE id IN (...)
    AND status='pending'`` (or a stale claim, or a failure due for retry), committed before any
    mail goes out, and sends only the rows now carrying its token. A redelivered or duplicated
@@ -31,7 +33,7 @@ README's "Reminders" section):
 
 import logging
 from collections import defaultdict
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass, field, fields
 from datetime import datetime, timedelta
 from uuid import uuid4
 from zoneinfo import ZoneInfo
@@ -158,31 +160,33 @@ def lookahead(rules) -> timedelta:
 class ScanSummary:
     """What one scan did. ``queued``: new reminders handed to the senders; ``retried``: stale
     claims and failures queued again; ``missed``: reminders whose session had started;
-    ``skipped``: covered by a reminder staff sent moments before."""
+    ``skipped``: covered by a reminder staff sent moments before. ``delivery_ids``: the rows to
+    hand to the senders (the new ones and the retries), not part of the counts."""
 
     queued: int = 0
     retried: int = 0
     missed: int = 0
     skipped: int = 0
     rules_created: int = 0
+    delivery_ids: list[int] = field(default_factory=list, repr=False, compare=False)
 
     def as_dict(self):
-        return asdict(self)
+        return {f.name: getattr(self, f.name) for f in fields(self) if f.name != "delivery_ids"}
 
     def __str__(self):
         return ", ".join(
-            f"{name.replace('_', ' ')}: {value}" for name, value in asdict(self).items()
+            f"{name.replace('_', ' ')}: {value}" for name, value in self.as_dict().items()
         )
 
 
-def reminders_send_due(*, now=None, dispatch=None) -> ScanSummary:
-    """One scan: record the due reminders, queue them and the retries, mark the missed ones.
+def reminders_record_due(*, now=None) -> ScanSummary:
+    """One scan: record the due reminders, take the retries, mark the missed ones.
 
-    ``dispatch(delivery_ids)`` hands the queued rows to the senders once the transaction
-    commits; the default enqueues Celery tasks in batches.
+    Commits before it returns; ``delivery_ids`` of the result are the rows to send, claimed
+    for this scan so that no other scan hands them out again until the claim is stale. Queue
+    them with ``participants.reminders.tasks`` (``reminders_send_due`` does both).
     """
     now = now or timezone.now()
-    dispatch = dispatch or enqueue_sending
     token = uuid4().hex
     summary = ScanSummary()
     for programme in programmes_without_rules():
@@ -201,8 +205,7 @@ def reminders_send_due(*, now=None, dispatch=None) -> ScanSummary:
         scan_marks_record(due=due, now=now)
         queued_ids = [pk for pk, status in recorded if status == Status.PENDING]
         retried_ids = deliveries_requeue(now=now, token=token)
-        if queued_ids or retried_ids:
-            dispatch(queued_ids + retried_ids)
+    summary.delivery_ids = queued_ids + retried_ids
     statuses = [status for _, status in recorded]
     summary.queued, summary.retried = len(queued_ids), len(retried_ids)
     summary.missed += statuses.count(Status.MISSED)
@@ -418,16 +421,6 @@ def deliveries_mark_missed(*, now) -> int:
     )
 
 
-def enqueue_sending(delivery_ids):
-    """Queue the rows for the Celery senders once the surrounding transaction commits."""
-    from participants.reminder_tasks import send_reminders  # the tasks import this module
-
-    size = setting("REMINDER_SEND_BATCH_SIZE", 50)
-    for start in range(0, len(delivery_ids), size):
-        batch = list(delivery_ids[start : start + size])
-        transaction.on_commit(lambda batch=batch: send_reminders.delay(batch))
-
-
 # --- "send reminder now" ----------------------------------------------------------------------
 
 
@@ -436,19 +429,21 @@ class ManualSummary:
     queued: int = 0
     skipped: int = 0
     started: bool = False
+    delivery_ids: list[int] = field(default_factory=list, repr=False, compare=False)
 
 
-def reminders_send_now(*, session, requested_by=None, now=None, dispatch=None) -> ManualSummary:
+def reminders_record_now(*, session, requested_by=None, now=None) -> ManualSummary:
     """Staff's "send reminder now": a reminder to every confirmed registration of the session.
 
     Recorded as ``kind="manual"`` deliveries. It never doubles a reminder: a registration that
     has one being sent, or one sent (scheduled or manual) within REMINDER_MANUAL_REPEAT_SECONDS,
     is skipped, so a second click sends nothing; and a scheduled reminder falling due within
     that window after a manual one is recorded as "skipped". Scheduled reminders later on still
-    go out. Nothing is sent once the session has started.
+    go out. Nothing is sent once the session has started. Commits before it returns;
+    ``delivery_ids`` of the result are the rows to send (``tasks.reminders_send_now`` queues
+    them).
     """
     now = now or timezone.now()
-    dispatch = dispatch or enqueue_sending
     if session.starts_at <= now:
         return ManualSummary(started=True)
     token = uuid4().hex
@@ -476,9 +471,7 @@ def reminders_send_now(*, session, requested_by=None, now=None, dispatch=None) -
         queued_ids = list(
             ReminderDelivery.objects.filter(claim_token=token).values_list("pk", flat=True)
         )
-        if queued_ids:
-            dispatch(queued_ids)
-    return ManualSummary(queued=len(queued_ids), skipped=skipped)
+    return ManualSummary(queued=len(queued_ids), skipped=skipped, delivery_ids=queued_ids)
 
 
 def recently_reminded(*, session, now):

@@ -1,5 +1,5 @@
 """The reminders in the admin: a per-session delivery log with "send reminder now", and every
-delivery in one filterable list (imported by participants/admin.py)."""
+delivery in one filterable list (imported by participants/admin.py, where the admin finds it)."""
 
 from django.contrib import admin, messages
 from django.db.models import Count, Q
@@ -7,13 +7,33 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from courses.admin_input import ValidSelectionMixin
-from participants import reminders
-from participants.models import ReminderDelivery, SessionReminders
+from participants.models import ReminderDelivery, SessionReminders, reminder_kind_label
+from participants.reminders import tasks as reminder_tasks
+
+
+@admin.display(description=_("kind"), ordering="kind")
+def delivery_kind(delivery):
+    return delivery.kind_label
+
+
+class KindFilter(admin.SimpleListFilter):
+    """The kinds recorded so far, by their labels (the raw keys mean nothing to staff)."""
+
+    title = _("kind")
+    parameter_name = "kind"
+
+    def lookups(self, request, model_admin):
+        kinds = ReminderDelivery.objects.order_by("kind").values_list("kind", flat=True)
+        return [(kind, reminder_kind_label(kind)) for kind in kinds.distinct()]
+
+    def queryset(self, request, queryset):
+        return queryset.filter(kind=self.value()) if self.value() else queryset
+
 
 READ_ONLY_DELIVERY_FIELDS = (
     "registration",
     "session",
-    "kind",
+    delivery_kind,
     "rule",
     "status",
     "due_at",
@@ -44,7 +64,7 @@ class DeliveryInline(ReadOnlyMixin, admin.TabularInline):
     extra = 0
     can_delete = False
     verbose_name_plural = _("reminders sent and due")
-    fields = ("participant", "kind", "status", "due_at", "sent_at", "attempts", "last_error")
+    fields = ("participant", delivery_kind, "status", "due_at", "sent_at", "attempts", "last_error")
     readonly_fields = fields
     ordering = ("registration__participant__last_name", "due_at")
 
@@ -100,7 +120,7 @@ class SessionRemindersAdmin(ValidSelectionMixin, admin.ModelAdmin):
     @admin.action(description=_("Send reminder now"), permissions=["change"])
     def send_reminder_now(self, request, queryset):
         for session in queryset.select_related("stage"):
-            outcome = reminders.reminders_send_now(session=session, requested_by=request.user)
+            outcome = reminder_tasks.reminders_send_now(session=session, requested_by=request.user)
             self.report_send_now(request, session, outcome)
 
     def report_send_now(self, request, session, outcome):
@@ -124,8 +144,16 @@ class SessionRemindersAdmin(ValidSelectionMixin, admin.ModelAdmin):
 
 @admin.register(ReminderDelivery)
 class ReminderDeliveryAdmin(ValidSelectionMixin, ReadOnlyMixin, admin.ModelAdmin):
-    list_display = ("participant", "session", "kind", "status", "due_at", "sent_at", "attempts")
-    list_filter = ("status", "kind", "session__stage")
+    list_display = (
+        "participant",
+        "session",
+        delivery_kind,
+        "status",
+        "due_at",
+        "sent_at",
+        "attempts",
+    )
+    list_filter = ("status", KindFilter, "session__stage")
     list_select_related = ("registration__participant", "session", "session__stage")
     search_fields = ("registration__participant__email", "registration__participant__last_name")
     date_hierarchy = "due_at"

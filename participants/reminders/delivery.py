@@ -1,7 +1,7 @@
 """Sending reminders: claim the rows, render each mail in the person's language, send, record.
 
-A row is sent only by the call whose claim changed it (see ``participants.reminders`` for the
-whole exactly-once design); the claim is committed before any mail goes out.
+A row is sent only by the call whose claim changed it (see ``participants.reminders.scan`` for
+the whole exactly-once design); the claim is committed before any mail goes out.
 
 A batch goes out over one SMTP connection. What is the same for everyone at one session in one
 language (the topic, the Riga date and time, the .ics) is built once per batch; each person's
@@ -30,7 +30,7 @@ from participants.calendar import calendar_for_sessions
 from participants.links import manage_url
 from participants.mail import render_participant_mail
 from participants.models import Registration, ReminderDelivery
-from participants.reminders import retry_condition, retry_delay, setting
+from participants.reminders.scan import retry_condition, retry_delay, setting
 
 logger = logging.getLogger(__name__)
 
