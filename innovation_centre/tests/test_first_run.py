@@ -96,7 +96,13 @@ def test_the_runtime_requirements_hold_no_test_tools():
 @pytest.fixture
 def fresh_clone(tmp_path):
     """The Makefile and requirements in a folder without .venv, as after `git clone`."""
-    for name in ("Makefile", "requirements.txt", "requirements-test.txt"):
+    for name in (
+        "Makefile",
+        "requirements.txt",
+        "requirements-test.txt",
+        "package.json",
+        "package-lock.json",
+    ):
         shutil.copy(BASE_DIR / name, tmp_path / name)
     return tmp_path
 
