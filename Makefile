@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PORT ?= 8000
 
-.PHONY: run demo test install install-test lint messages clean
+.PHONY: run demo test install install-test install-bench bench bench-small lint messages clean
 
 # Two install stamps: `make run` installs only what the portal needs to run (requirements.txt);
 # the test and lint targets add the test tools (requirements-test.txt) on top.
@@ -22,8 +22,13 @@ $(VENV)/.installed-test: requirements-test.txt $(VENV)/.installed-run
 	$(PY) -m pip install --quiet -r requirements-test.txt
 	touch $@
 
+$(VENV)/.installed-bench: requirements-bench.txt $(VENV)/.installed-test
+	$(PY) -m pip install --quiet -r requirements-bench.txt
+	touch $@
+
 install: $(VENV)/.installed-run
 install-test: $(VENV)/.installed-test
+install-bench: $(VENV)/.installed-bench
 
 ## Migrate, seed the programme, create an admin, then serve web + Celery worker + beat.
 run: install
@@ -42,6 +47,15 @@ test: install-test node_modules/axe-core/axe.min.js
 node_modules/axe-core/axe.min.js: package-lock.json
 	npm ci --no-audit --no-fund --silent
 	touch $@
+
+## Every benchmark in bench/ at full size, then bench/RESULTS.md (needs PostgreSQL and Redis on
+## 127.0.0.1; takes about 20 minutes). `make bench BENCH="public_pages registration"` runs some.
+bench: install-bench
+	$(PY) bench/run_all.py $(BENCH)
+
+## The same at a size that takes seconds, to check the scripts work (CI); results in var/bench-small/.
+bench-small: install-bench
+	BENCH_SMALL=1 $(PY) bench/run_all.py $(BENCH)
 
 lint: install-test
 	$(PY) -m ruff check .
