@@ -1,98 +1,83 @@
 """CSV export of registrations for programme staff.
 
-The file is made for Excel as set up in Latvia:
-- UTF-8 with a byte-order mark, so Excel reads Latvian letters (ā, č, ē, ...) intact instead of
-  guessing a Windows code page;
-- semicolon-separated: Latvian regional settings use the comma as the decimal separator and the
-  semicolon as the list separator, and Excel splits a double-clicked CSV on the list separator
-  (LibreOffice asks, and offers the semicolon when it sees one);
-- a header row in the language of the person exporting;
-- dates and times in Europe/Riga as ``15.03.2021. 14:30``;
-- every cell that a spreadsheet would read as a formula (starting with ``= + - @``, a tab or a
-  carriage return) is prefixed with a single quote, so a name like ``=HYPERLINK(...)`` typed into
-  the public form is shown as text, never run (CSV/formula injection).
+The file follows the conventions of ``participants.csv_stream`` (Excel in Latvia: UTF-8 with a
+BOM, ``;``, Riga time, formulas neutralised) and is streamed from the database in batches.
 """
 
-import csv
 from collections.abc import Iterator
 
+from django.db.models import CharField, F, Value
+from django.db.models.functions import Cast, Coalesce, Concat, NullIf
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
-BOM = "\ufeff"
-DELIMITER = ";"
-FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+from participants.csv_stream import (
+    BOM,
+    DELIMITER,
+    FORMULA_TRIGGERS,
+    Choice,
+    ChoiceList,
+    Column,
+    CsvFile,
+    LocalDateTime,
+    YesNoIf,
+    csv_lines,
+    local_datetime,
+    neutralise,
+)
+from participants.models import Participant, Registration
+from participants.municipalities import MUNICIPALITY_CHOICES
 
+__all__ = ["BOM", "DELIMITER", "FORMULA_TRIGGERS", "local_datetime", "neutralise"]
 
-def neutralise(value) -> str:
-    """The cell's text, with a leading quote if a spreadsheet would take it for a formula."""
-    text = "" if value is None else str(value)
-    if text.startswith(FORMULA_TRIGGERS):
-        return "'" + text
-    return text
-
-
-def local_datetime(value) -> str:
-    if value is None:
-        return ""
-    return timezone.localtime(value).strftime("%d.%m.%Y. %H:%M")
-
-
-def subjects_text(participant) -> str:
-    return ", ".join(str(label) for label in participant.get_subjects_display())
-
-
-def yes_no(value) -> str:
-    return str(_("yes") if value else _("no"))
-
-
-# (header, value of one registration); headers are lazy so they follow the active language.
+P = "participant__"
 COLUMNS = [
-    (_("First name"), lambda r: r.participant.first_name),
-    (_("Last name"), lambda r: r.participant.last_name),
-    (_("E-mail"), lambda r: r.participant.email),
-    (_("Phone"), lambda r: r.participant.phone),
-    (_("Role"), lambda r: r.participant.get_role_display()),
-    (_("Subjects taught"), lambda r: subjects_text(r.participant)),
-    (_("Institution"), lambda r: r.participant.institution),
-    (_("Municipality"), lambda r: r.participant.get_municipality_display()),
-    (_("Sex"), lambda r: r.participant.get_sex_display()),
-    (_("Preferred language"), lambda r: r.participant.get_language_display()),
-    (_("Stage"), lambda r: str(r.stage)),
-    (_("Status"), lambda r: r.get_status_display()),
-    (_("Registered"), lambda r: local_datetime(r.created_at)),
-    (_("E-mail confirmed"), lambda r: local_datetime(r.email_confirmed_at)),
-    (_("Seat taken"), lambda r: local_datetime(r.confirmed_at)),
-    (_("On the waiting list since"), lambda r: local_datetime(r.waiting_since)),
-    (_("Cancelled"), lambda r: local_datetime(r.cancelled_at)),
-    (_("Cancelled by staff"), lambda r: yes_no(r.cancelled_by_staff) if r.cancelled_at else ""),
-    (_("Reason for cancelling"), lambda r: r.cancellation_reason),
-    (_("Consent text version"), lambda r: r.consent_version),
-    (_("Consent given"), lambda r: local_datetime(r.consent_at)),
+    Column(_("First name"), (P + "first_name",)),
+    Column(_("Last name"), (P + "last_name",)),
+    Column(_("E-mail"), (P + "email",)),
+    Column(_("Phone"), (P + "phone",)),
+    Column(_("Role"), (P + "role",), Choice(Participant.Role.choices)),
+    Column(_("Subjects taught"), (P + "subjects",), ChoiceList(Participant.Subject.choices)),
+    Column(_("Institution"), (P + "institution",)),
+    Column(_("Municipality"), (P + "municipality",), Choice(MUNICIPALITY_CHOICES)),
+    Column(_("Sex"), (P + "sex",), Choice(Participant.Sex.choices)),
+    Column(_("Preferred language"), (P + "language",), Choice(Participant.Language.choices)),
+    Column(_("Stage"), ("stage_label",)),
+    Column(_("Status"), ("status",), Choice(Registration.Status.choices)),
+    Column(_("Registered"), ("created_at",), LocalDateTime()),
+    Column(_("E-mail confirmed"), ("email_confirmed_at",), LocalDateTime()),
+    Column(_("Seat taken"), ("confirmed_at",), LocalDateTime()),
+    Column(_("On the waiting list since"), ("waiting_since",), LocalDateTime()),
+    Column(_("Cancelled"), ("cancelled_at",), LocalDateTime()),
+    Column(
+        _("Cancelled by staff"),
+        ("cancelled_by_staff", "cancelled_at"),
+        YesNoIf(yes=_("yes"), no=_("no")),
+    ),
+    Column(_("Reason for cancelling"), ("cancellation_reason",)),
+    Column(_("Consent text version"), ("consent_version",)),
+    Column(_("Consent given"), ("consent_at",), LocalDateTime()),
 ]
+ORDERING = ("stage__programme_id", "stage__order", "stage_id", "created_at", "id")
 
 
-def header_row() -> list[str]:
-    return [str(header) for header, _value in COLUMNS]
+def stage_label(prefix="stage__"):
+    """``"2. Stage title"`` in the active language (English falls back to Latvian), in SQL."""
+    title = F(prefix + "title_lv")
+    if (translation.get_language() or "lv").startswith("en"):
+        title = Coalesce(NullIf(prefix + "title_en", Value("")), prefix + "title_lv")
+    order = Cast(prefix + "order", CharField())
+    return Concat(order, Value(". "), title, output_field=CharField())
 
 
-def registration_row(registration) -> list[str]:
-    return [neutralise(value(registration)) for _header, value in COLUMNS]
-
-
-def registration_rows(registrations) -> Iterator[list[str]]:
-    """The header, then one row per registration, read in chunks (one query per 2000 rows)."""
-    yield header_row()
-    queryset = registrations.select_related("participant", "stage").order_by("stage", "created_at")
-    for registration in queryset.iterator(chunk_size=2000):
-        yield registration_row(registration)
-
-
-class _Line:
-    """A file-like object whose ``write`` hands the formatted line back instead of storing it."""
-
-    def write(self, text):
-        return text
+def registration_csv_file(registrations) -> CsvFile:
+    """The registrations file over ``registrations`` (a queryset), in the active language."""
+    return CsvFile(
+        queryset=registrations,
+        columns=COLUMNS,
+        ordering=ORDERING,
+        annotations={"stage_label": stage_label()},
+    )
 
 
 def registration_csv_lines(registrations, *, language=None) -> Iterator[str]:
@@ -101,15 +86,7 @@ def registration_csv_lines(registrations, *, language=None) -> Iterator[str]:
     The words are in ``language`` (by default the one active now, i.e. the request's), even
     though a streaming response is written after the view has returned.
     """
-    return _csv_lines(registrations, language or translation.get_language())
-
-
-def _csv_lines(registrations, language):
-    writer = csv.writer(_Line(), delimiter=DELIMITER, lineterminator="\r\n")
-    with translation.override(language):
-        yield BOM
-        for row in registration_rows(registrations):
-            yield writer.writerow(row)
+    return csv_lines(lambda: registration_csv_file(registrations), language=language)
 
 
 def write_registrations_csv(registrations, out) -> None:

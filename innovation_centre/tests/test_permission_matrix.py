@@ -164,6 +164,9 @@ ADMIN_OWN = {
     "admin:participants_registration_export": staff_only(
         programme_staff=200, finance_staff=403, superuser=200
     ),
+    "admin:participants_attendance_export": staff_only(
+        programme_staff=200, finance_staff=403, superuser=200
+    ),
     "admin:participants_attendance_simple_history": staff_only(
         programme_staff=200, finance_staff=403, superuser=200
     ),

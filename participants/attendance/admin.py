@@ -3,8 +3,9 @@ of registers with how many are marked, and every row with its history (who, when
 after). Imported by ``participants/admin.py``."""
 
 from django.contrib import admin, messages
+from django.contrib.admin.options import IncorrectLookupParameters
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpResponse, HttpResponseRedirect
+from django.http import HttpResponse, HttpResponseRedirect, StreamingHttpResponse
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -53,6 +54,42 @@ class AttendanceAdmin(ValidSelectionMixin, SimpleHistoryAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+    def get_urls(self):
+        export = self.admin_site.admin_view(self.export_view)
+        return [
+            path("export.csv", export, name="participants_attendance_export"),
+            *super().get_urls(),
+        ]
+
+    def export_view(self, request):
+        """The rows the change list shows, with its filters and search, as CSV (streamed)."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        try:
+            changelist = self.get_changelist_instance(request)
+        except IncorrectLookupParameters:
+            return HttpResponseRedirect(reverse("admin:participants_attendance_changelist"))
+        attendances = changelist.get_queryset(request)
+        export_record(
+            user=request.user,
+            kind=ExportRecord.Kind.ATTENDANCE_CSV,
+            description=request.GET.urlencode() or str(_("all attendance rows")),
+            rows=attendances.count(),
+        )
+        response = StreamingHttpResponse(
+            exports.attendance_csv_lines(attendances), content_type="text/csv; charset=utf-8"
+        )
+        filename = exports.attendance_csv_filename()
+        response["Content-Disposition"] = f'attachment; filename="{filename}"'
+        return response
+
+    def changelist_view(self, request, extra_context=None):
+        extra_context = {
+            **(extra_context or {}),
+            "export_url": reverse("admin:participants_attendance_export"),
+        }
+        return super().changelist_view(request, extra_context)
 
 
 @admin.register(SessionAttendance)

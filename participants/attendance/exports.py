@@ -1,4 +1,10 @@
-"""The per-stage attendance matrix (people x sessions) as an XLSX workbook for staff.
+"""Attendance for staff: every row as a CSV file, and the per-stage matrix as XLSX.
+
+The CSV file has one row per participant and session (stage, session start in Riga time, topic,
+the person, the mark, minutes present and the academic hours it earns), streamed from the
+database like every CSV export (``participants.csv_stream``).
+
+The per-stage attendance matrix (people x sessions) is an XLSX workbook.
 
 Numbers are real number cells (academic hours, percentages), so the sheet can be summed and
 sorted; names are always written as text, never as formulas (a name typed as ``=HYPERLINK(...)``
@@ -8,15 +14,80 @@ stands at the top, as on every report.
 
 from io import BytesIO
 
+from django.db.models import F, Value
+from django.db.models.functions import Coalesce, NullIf
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from openpyxl import Workbook
 from openpyxl.cell.cell import TYPE_STRING
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
 from participants.attendance.models import Attendance
-from participants.attendance.selectors import AttendanceMatrix, round_hours
+from participants.attendance.selectors import AttendanceMatrix, _row_hours, round_hours
+from participants.csv_stream import (
+    Choice,
+    Column,
+    CsvFile,
+    Hours,
+    Integer,
+    LocalDateTime,
+    csv_lines,
+)
+from participants.exports import stage_label
+
+SESSION = "session__"
+PERSON = "participant__"
+CSV_COLUMNS = [
+    Column(_lazy("Stage"), ("stage_label",)),
+    Column(_lazy("Session"), (SESSION + "starts_at",), LocalDateTime()),
+    Column(_lazy("Topic"), ("topic",)),
+    Column(_lazy("Last name"), (PERSON + "last_name",)),
+    Column(_lazy("First name"), (PERSON + "first_name",)),
+    Column(_lazy("E-mail"), (PERSON + "email",)),
+    Column(_lazy("Attendance"), ("status",), Choice(Attendance.Status.choices)),
+    Column(_lazy("Minutes present"), ("minutes_present",), Integer()),
+    Column(_lazy("Academic hours"), ("hours",), Hours()),
+    Column(_lazy("Source"), ("source",), Choice(Attendance.Source.choices)),
+]
+CSV_ORDERING = (
+    SESSION + "stage__programme_id",
+    SESSION + "stage__order",
+    SESSION + "starts_at",
+    "session_id",
+    PERSON + "last_name",
+    PERSON + "first_name",
+    "participant_id",
+)
+
+
+def attendance_csv_file(attendances) -> CsvFile:
+    """The attendance rows of ``attendances`` (a queryset) as a CSV file, in the active language."""
+    topic = F(SESSION + "topic_lv")
+    if (get_language() or "lv").startswith("en"):
+        topic = Coalesce(NullIf(SESSION + "topic_en", Value("")), SESSION + "topic_lv")
+    return CsvFile(
+        queryset=attendances,
+        columns=CSV_COLUMNS,
+        ordering=CSV_ORDERING,
+        annotations={
+            "stage_label": stage_label(SESSION + "stage__"),
+            "topic": topic,
+            "hours": _row_hours(),
+        },
+    )
+
+
+def attendance_csv_lines(attendances, *, language=None):
+    """The attendance CSV file as text pieces, BOM first, for a streaming response."""
+    return csv_lines(lambda: attendance_csv_file(attendances), language=language)
+
+
+def attendance_csv_filename() -> str:
+    return f"attendance-{timezone.localtime():%Y-%m-%d-%H%M}.csv"
+
 
 HOURS_FORMAT = "0.00"
 PERCENT_FORMAT = "0.0%"

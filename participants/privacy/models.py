@@ -17,6 +17,7 @@ class ExportRecord(models.Model):
         PERSONAL_DATA = "personal_data", _("a person's personal data (JSON)")
         REGISTRATIONS_CSV = "registrations_csv", _("registrations (CSV)")
         ATTENDANCE_XLSX = "attendance_xlsx", _("attendance matrix (XLSX)")
+        ATTENDANCE_CSV = "attendance_csv", _("attendance (CSV)")
         REPORT_CSV = "report_csv", _("report (CSV)")
         OTHER = "other", _("other export")
 

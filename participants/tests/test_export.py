@@ -26,7 +26,7 @@ def read_csv(response):
 
 
 def rows_by_email(rows):
-    email_column = rows[0].index(str(exports.COLUMNS[2][0]))
+    email_column = rows[0].index(str(exports.COLUMNS[2].header))
     return {row[email_column]: row for row in rows[1:]}
 
 
