@@ -36,6 +36,7 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
+from django.core.exceptions import EmptyResultSet
 from django.db import connections
 from django.db.models import F
 from django.utils import timezone, translation
@@ -261,7 +262,10 @@ class CsvFile:
             yield _take(buffer)
 
     def _sql_batches(self):
-        sql, params = self.select_sql()
+        try:
+            sql, params = self.select_sql()
+        except EmptyResultSet:  # a filter that can select nothing (e.g. no such stage)
+            return
         connection = connections[self.queryset.db]
         with connection.chunked_cursor() as cursor:
             cursor.execute(sql, params)

@@ -3,17 +3,18 @@
 Function views, thin: read input, call a selector or a service, render or redirect.
 """
 
-from functools import wraps
+from functools import cache, wraps
 
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.text import slugify
 from django.utils.translation import get_language
 from django.views.decorators.http import require_http_methods, require_safe
 
 from courses.selectors import current_programme
-from participants import links, selectors, services
+from participants import links, page_cache, selectors, services
 from participants.attendance import selectors as attendance_selectors
 from participants.calendar import calendar_for_sessions
 from participants.certificates import selectors as certificate_selectors
@@ -29,34 +30,77 @@ from participants.ratelimit import (
 )
 
 Status = Registration.Status
+EMPTY_FORM_TEMPLATE = "participants/includes/registration_form.html"
 
 
 # --- programme and stages ---------------------------------------------------------------------
 
 
 def programme_detail(request):
+    return page_cache.public_page(request, "programme", _programme_parts, _programme_page)
+
+
+def _programme_page(request, parts):
+    return render(request, "participants/programme_detail.html", parts)
+
+
+def _programme_parts():
+    """The programme page as every visitor in this language sees it (cached: ``page_cache``)."""
     programme = current_programme()
     stages = selectors.public_stages(programme=programme) if programme else []
-    context = {"programme": programme, "stages": stages}
-    return render(request, "participants/programme_detail.html", context)
+    cards = render_to_string("participants/includes/stage_cards.html", {"stages": stages})
+    return {"programme": programme, "stage_cards": cards}
 
 
-def _public_stage_or_404(stage_id):
-    """The stage with its programme loaded (the page's footer needs the programme)."""
-    programme = current_programme()
-    stage = selectors.public_stage(programme=programme, stage_id=stage_id) if programme else None
+def _stage_parts(stage_id, *, empty_form=True):
+    """The stage page as every visitor in this language sees it, or None if there is no such
+    public stage; with the empty registration form rendered unless ``empty_form`` is False."""
+    stage = _public_stage(stage_id)
     if stage is None:
-        raise Http404
-    return stage
+        return None
+    about = render_to_string("participants/includes/stage_about.html", {"stage": stage})
+    form = _empty_form_html(get_language()) if empty_form else ""
+    refusal = services.registration_refusal(stage)
+    return {
+        "programme": stage.programme,
+        "stage": stage,
+        "about": about,
+        "empty_form": form,
+        "refusal": refusal,
+    }
+
+
+@cache
+def _empty_form_html(language):
+    """The empty registration form in ``language``: the same for every stage and visitor while
+    the code stays the same, so each process renders it once per language (crispy-forms makes it
+    the costliest part of the stage page, rebuilt whenever a seat is taken)."""
+    return render_to_string(EMPTY_FORM_TEMPLATE, {"form": RegistrationForm()})
 
 
 @require_http_methods(["GET", "POST"])
 def stage_detail(request, stage_id):
-    stage = _public_stage_or_404(stage_id)
-    refusal = services.registration_refusal(stage)
-    form = RegistrationForm(data=request.POST if request.method == "POST" else None)
-    context = {"programme": stage.programme, "stage": stage, "form": form, "refusal": refusal}
-    if request.method == "POST" and refusal is None:
+    if request.method == "POST":
+        return _stage_post(request, stage_id)
+    return page_cache.public_page(
+        request, f"stage:{stage_id}", lambda: _stage_parts(stage_id), _stage_page
+    )
+
+
+def _stage_page(request, parts):
+    # No form object: the empty form is in the parts, already rendered.
+    return render(request, "participants/stage_detail.html", {**parts, "form": None})
+
+
+def _stage_post(request, stage_id):
+    """A registration sent: everything read afresh from the database, nothing cached.
+
+    Registering needs only the stage itself; the whole page (hours, seats, sessions) is built
+    only when the form is shown again (errors, registration closed, the address's limit).
+    """
+    stage = _registration_stage_or_404(stage_id)
+    form = RegistrationForm(data=request.POST)
+    if services.registration_refusal(stage) is None:
         if form.is_bot():
             return redirect("participants:registration_sent", stage_id=stage.pk)
         if form.is_valid():
@@ -64,10 +108,18 @@ def stage_detail(request, stage_id):
             if retry_after is not None:
                 # The form is shown again with everything typed; nothing was saved.
                 template = "participants/stage_detail.html"
+                context = _stage_post_context(stage_id, form)
                 return too_many_requests(request, template, context, retry_after)
             if _register(form, stage):
                 return redirect("participants:registration_sent", stage_id=stage.pk)
-    return render(request, "participants/stage_detail.html", context)
+    return render(request, "participants/stage_detail.html", _stage_post_context(stage_id, form))
+
+
+def _stage_post_context(stage_id, form):
+    parts = _stage_parts(stage_id, empty_form=False)
+    if parts is None:
+        raise Http404
+    return {**parts, "form": form}
 
 
 def _count_if_new(request, form, stage):
@@ -96,8 +148,29 @@ def _register(form, stage):
     return True
 
 
+def _public_stage(stage_id):
+    """The stage with its programme loaded (the page's footer needs the programme), or None."""
+    programme = current_programme()
+    return selectors.public_stage(programme=programme, stage_id=stage_id) if programme else None
+
+
+def _registration_stage_or_404(stage_id):
+    """The current programme's stage with its programme, without the public pages' hours,
+    seats and sessions (registering and its answer need none of them; building them costs
+    more than the registration itself)."""
+    programme = current_programme()
+    stage = (
+        programme.stages.select_related("programme").filter(pk=stage_id).first()
+        if programme
+        else None
+    )
+    if stage is None:
+        raise Http404
+    return stage
+
+
 def registration_sent(request, stage_id):
-    stage = _public_stage_or_404(stage_id)
+    stage = _registration_stage_or_404(stage_id)
     return render(request, "participants/registration_sent.html", {"stage": stage})
 
 

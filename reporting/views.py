@@ -25,7 +25,8 @@ from reporting.charts import report_charts
 from reporting.forms import DownloadForm, PeriodForm
 from reporting.groups import COORDINATORS
 from reporting.report.build import progress_report_build
-from reporting.report.files import FORMATS, cell_text, report_file, report_filename
+from reporting.report.files import FORMATS, report_file, report_filename
+from reporting.report.formatting import cell_text
 from reporting.report.models import SubmittedReport
 from reporting.report.period import period_resolve, programme_dates
 from reporting.report.services import report_submit, user_label

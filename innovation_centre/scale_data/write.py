@@ -483,7 +483,7 @@ def generate(
             "generate_scale_data needs PostgreSQL (it writes with COPY); this database is "
             f"{connection.vendor}. Set DATABASE_URL=postgres://..."
         )
-    from participants import services
+    from participants import page_cache, services
 
     if services.CONSENT_VERSION != CONSENT_VERSION:
         raise ScaleDataError("participants.services.CONSENT_VERSION changed: update plan.py.")
@@ -502,6 +502,8 @@ def generate(
                 "(everything in courses, participants and reporting is deleted)."
             )
         truncate_portal()
+        # COPY passes by the signals that keep the public pages' cache fresh.
+        page_cache.invalidate()
         copier = Copier(stream=stderr, quiet=quiet)
         plan = Plan(options)
         programme = programme_create(plan)

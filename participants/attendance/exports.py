@@ -26,7 +26,7 @@ from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
 from participants.attendance.models import Attendance
-from participants.attendance.selectors import AttendanceMatrix, _row_hours, round_hours
+from participants.attendance.selectors import AttendanceMatrix, round_hours, row_hours
 from participants.csv_stream import (
     Choice,
     Column,
@@ -75,7 +75,7 @@ def attendance_csv_file(attendances) -> CsvFile:
         annotations={
             "stage_label": stage_label(SESSION + "stage__"),
             "topic": topic,
-            "hours": _row_hours(),
+            "hours": row_hours(),
         },
     )
 

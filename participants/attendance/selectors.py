@@ -50,22 +50,41 @@ def name_key(person):
     ] + [person.pk]
 
 
-def _row_hours():
-    """The academic hours one attendance row earns, as an SQL expression on ``Attendance``."""
-    session_minutes = MinutesBetween("session__starts_at", "session__ends_at")
-    minutes = Least(Cast("minutes_present", HOURS), session_minutes, output_field=HOURS)
+def row_hours(*, attendance="", session="session__", programme="session__stage__programme__"):
+    """The academic hours one attendance row earns, as an SQL expression.
+
+    The arguments are the paths from the query's model to the attendance row, its session and
+    its programme; the defaults are those of a query on ``Attendance``. A query that reaches the
+    rows another way (a registration's stage's sessions, say) passes its own paths and gets the
+    same rule.
+    """
+    session_minutes = MinutesBetween(f"{session}starts_at", f"{session}ends_at")
+    minutes = Least(
+        Cast(f"{attendance}minutes_present", HOURS), session_minutes, output_field=HOURS
+    )
     pro_rata = ExpressionWrapper(
-        F("session__academic_hours") * minutes / session_minutes, output_field=HOURS
+        F(f"{session}academic_hours") * minutes / session_minutes, output_field=HOURS
     )
     return Case(
         When(
-            session__stage__programme__hours_pro_rata=False,
-            status=Attendance.Status.PRESENT,
-            then=Cast("session__academic_hours", HOURS),
+            Q(
+                **{
+                    f"{programme}hours_pro_rata": False,
+                    f"{attendance}status": Attendance.Status.PRESENT,
+                }
+            ),
+            then=Cast(f"{session}academic_hours", HOURS),
         ),
         When(
-            session__stage__programme__hours_pro_rata=True,
-            status__in=[Attendance.Status.PRESENT, Attendance.Status.ABSENT],
+            Q(
+                **{
+                    f"{programme}hours_pro_rata": True,
+                    f"{attendance}status__in": [
+                        Attendance.Status.PRESENT,
+                        Attendance.Status.ABSENT,
+                    ],
+                }
+            ),
             then=pro_rata,
         ),
         default=ZERO,
@@ -84,7 +103,7 @@ def hours_attended_subquery(*, participant_ref="pk", stage):
         Attendance.objects.filter(participant=OuterRef(participant_ref), session__stage=stage)
         .order_by()
         .values("participant")
-        .annotate(total=Sum(_row_hours()))
+        .annotate(total=Sum(row_hours()))
         .values("total")
     )
     return Coalesce(Subquery(rows, output_field=HOURS), ZERO)
@@ -162,7 +181,7 @@ def stage_progress(*, stage: Stage) -> dict[int, StageProgress]:
 def participant_stage_progress(*, participant: Participant, stage: Stage) -> StageProgress:
     """One participant's attended academic hours in ``stage`` and the threshold (one query)."""
     hours = Attendance.objects.filter(participant=participant, session__stage=stage).aggregate(
-        total=Sum(_row_hours())
+        total=Sum(row_hours())
     )["total"]
     return progress_of(hours_attended=hours, stage=stage)
 
@@ -236,7 +255,7 @@ def stage_attendance_matrix(*, stage: Stage) -> AttendanceMatrix:
     )
     cells = {
         (row.participant_id, row.session_id): row
-        for row in Attendance.objects.filter(session__stage=stage).annotate(hours=_row_hours())
+        for row in Attendance.objects.filter(session__stage=stage).annotate(hours=row_hours())
     }
     rows = [
         (

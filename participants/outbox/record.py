@@ -1,6 +1,8 @@
 """Recording mails: called by the services inside the transaction that causes the mail."""
 
 import logging
+import os
+import threading
 from datetime import timedelta
 
 from django.conf import settings
@@ -18,6 +20,9 @@ CONFIRMATION_REQUEST = "awaiting_confirmation"
 FORM_TEMPLATES = (CONFIRMATION_REQUEST, "manage_link", "fresh_links")
 FORM_MAIL_WINDOW = timedelta(hours=24)
 KICK_TIMEOUT = 2  # seconds a page waits at most for the broker before leaving mail to the drain
+# Each thread keeps its broker connection for the next kick: connecting anew for every mail cost
+# more than the rest of the hand-over (see bench/HISTORY.md, "Registration").
+_held = threading.local()
 
 
 def participant_mail_record(*, registration, template, payload=None, now=None) -> ParticipantMail:
@@ -40,22 +45,64 @@ def participant_mails_kick(*, mail_ids) -> bool:
     """Hand the rows to a worker now; with the broker down only log (the drain sends them).
 
     One quick connection attempt, no retries: the page that caused the mail must not wait for
-    a broker that is down (kombu would otherwise keep trying for several seconds).
+    a broker that is down (kombu would otherwise keep trying for several seconds). The
+    connection stays open for the thread's next kick (``_publish``).
     """
     task = send_participant_mails
     try:
         if task.app.conf.task_always_eager:
             task.apply_async(args=[list(mail_ids)])
             return True
-        with task.app.connection_for_write() as connection:
-            connection.ensure_connection(max_retries=1, interval_start=0, timeout=KICK_TIMEOUT)
-            task.apply_async(args=[list(mail_ids)], connection=connection, retry=False)
+        _publish(task, list(mail_ids))
     except Exception as error:  # noqa: BLE001 - any broker failure: the drain sends the rows
         logger.warning(
             "Mail %s left for the outbox drain: broker unavailable (%s)", mail_ids, error
         )
         return False
     return True
+
+
+def _publish(task, mail_ids):
+    """Queue the task on this thread's kept broker connection. A connection that fails is
+    dropped; a kept one may have gone stale (the broker restarted), so it gets one fresh try."""
+    reused = _kept_connection(task.app) is not None
+    for attempt in (1, 2):
+        try:
+            connection = _kick_connection(task.app)
+            connection.ensure_connection(max_retries=1, interval_start=0, timeout=KICK_TIMEOUT)
+            task.apply_async(args=[mail_ids], connection=connection, retry=False)
+            return
+        except Exception:
+            _drop_connection()
+            if attempt == 2 or not reused:
+                raise
+
+
+def _kept_connection(app):
+    """This thread's broker connection from an earlier kick, if it is for this process and
+    this broker (a forked worker process never shares its parent's socket)."""
+    kept = getattr(_held, "connection", None)
+    if kept and kept[0] == os.getpid() and kept[1] == app.conf.broker_write_url:
+        return kept[2]
+    return None
+
+
+def _kick_connection(app):
+    connection = _kept_connection(app)
+    if connection is None:
+        _drop_connection()
+        connection = app.connection_for_write()
+        _held.connection = (os.getpid(), app.conf.broker_write_url, connection)
+    return connection
+
+
+def _drop_connection():
+    kept, _held.connection = getattr(_held, "connection", None), None
+    if kept and kept[0] == os.getpid():
+        try:
+            kept[2].close()
+        except Exception:  # noqa: BLE001 - already broken; nothing more to release
+            logger.debug("Closing the kept broker connection failed", exc_info=True)
 
 
 def form_mail_limit() -> int:

@@ -3,15 +3,24 @@
 A row is sent only by the call whose claim changed it (see ``participants.reminders.scan`` for
 the whole exactly-once design); the claim is committed before any mail goes out.
 
-A batch goes out over one SMTP connection. What is the same for everyone at one session in one
-language (the topic, the Riga date and time, the .ics) is built once per batch; each person's
-mail is still rendered and sent on its own, and each row is marked sent as soon as the mail
-server has accepted its mail, so a failure or a crash mid-batch never resends the earlier ones.
+A batch goes out over one SMTP connection. The mail of one session in one language is rendered
+and encoded once per batch, and each person's mail is those bytes with their name, manage link
+and recipient filled in (``participants.reminders.prepared``); a batch holds whole sessions
+(``scan.send_batches``), so each session's mail is built once, not once for every batch it would
+be cut into. The batch goes in groups of
+``MARK_EVERY`` rows: the group's seats are checked (one query), its mails sent, and the ones the
+mail server accepted are marked sent in one committed UPDATE. The group is marked also when the
+sending stops with an exception (an SMTP error, the task's soft time limit), so only a process
+killed outright between a mail's acceptance and its group's mark (SIGKILL, the hard time limit,
+the machine or the database going down) leaves sent rows "claimed": they are sent again once the
+claim is stale, at most ``MARK_EVERY`` mails per killed sender. Marking each row on its own
+(one commit and disk flush each) cut that to one mail but made the delivery about half as fast;
+``bench/smtp_delivery.py`` measures the options (the README's "Performance" section).
 
 Only a person who still has a seat is reminded: the claim leaves out (and records as
-"cancelled") rows whose registration is no longer confirmed, and each row is checked once more
-right before its mail is sent, so a cancellation committed after the scan, or during the
-batch, stops the reminder.
+"cancelled") rows whose registration is no longer confirmed, and each group's seats are checked
+once more right before its mails are sent, so a cancellation committed after the scan, or before
+the group's turn, stops the reminder.
 """
 
 import logging
@@ -23,13 +32,17 @@ from uuid import uuid4
 from zoneinfo import ZoneInfo
 
 from django.core.mail import get_connection
+from django.core.mail.backends.smtp import EmailBackend as SMTPBackend
 from django.db.models import F
 from django.utils import dateformat, timezone, translation
 
+from courses.models import Session
+from participants import links
 from participants.calendar import calendar_for_sessions
 from participants.links import manage_url
 from participants.mail import render_participant_mail
 from participants.models import Registration, ReminderDelivery
+from participants.reminders.prepared import PreparedReminder, person_reminder, shared_reminder
 from participants.reminders.scan import retry_condition, retry_delay, setting
 
 logger = logging.getLogger(__name__)
@@ -55,82 +68,112 @@ def reminder_deliveries_send(*, delivery_ids, now=None, connection=None) -> Send
     """
     now = now or timezone.now()
     token = uuid4().hex
-    cancelled = deliveries_mark_cancelled(delivery_ids=delivery_ids, now=now)
-    claimed = deliveries_claim(delivery_ids=delivery_ids, now=now, token=token)
+    claimed, cancelled = deliveries_claim(delivery_ids=delivery_ids, now=now, token=token)
     summary = SendSummary(
         not_claimed=len(set(delivery_ids)) - claimed - cancelled, cancelled=cancelled
     )
     if not claimed:
         return summary
     deliveries = claimed_deliveries(token=token)
-    parts = batch_session_parts(now=now)
+    messages = BatchMessages(now=now)
     connection = connection or get_connection()
     with connection:
-        for index, delivery in enumerate(deliveries):
-            if not still_seated(delivery):
-                summary.cancelled += delivery_mark_cancelled(delivery=delivery, token=token)
-                continue
-            try:
-                message = reminder_message(delivery, parts=parts)
-                delivered = delivery_send(
-                    delivery=delivery, message=message, connection=connection, token=token
-                )
-            except BaseException:
-                # Stopped (e.g. the soft time limit): the rows not yet tried go back to the
-                # queue; the one in flight stays claimed and is retried once its claim is stale.
-                deliveries_release(deliveries=deliveries[index + 1 :], token=token)
-                raise
-            if delivered:
-                summary.sent += 1
-            else:
-                summary.failed += 1
+        for start in range(0, len(deliveries), MARK_EVERY):
+            group = deliveries[start : start + MARK_EVERY]
+            group_send(
+                group=group,
+                seats_checked=start == 0,  # the claim has just checked the first group's
+                rest=deliveries[start + MARK_EVERY :],
+                messages=messages,
+                connection=connection,
+                token=token,
+                summary=summary,
+            )
     return summary
 
 
+# Rows marked sent in one committed UPDATE (and checked for a seat in one query): what a sender
+# killed outright can send twice. Half a batch (REMINDER_SEND_BATCH_SIZE = 50): two marks a batch.
+MARK_EVERY = 25
+
+
+def group_send(*, group, seats_checked, rest, messages, connection, token, summary):
+    """Check the group's seats, send its mails, mark the accepted ones sent (also when stopped)."""
+    if seats_checked:
+        seated = {delivery.registration_id for delivery in group}
+    else:
+        seated = seated_registration_ids(group)
+    accepted = []
+    untried = list(group)
+    try:
+        while untried:
+            delivery = untried.pop(0)
+            if delivery.registration_id not in seated:
+                summary.cancelled += delivery_mark_cancelled(delivery=delivery, token=token)
+                continue
+            message = messages.for_delivery(delivery)
+            if delivery_send(
+                delivery=delivery, message=message, connection=connection, token=token
+            ):
+                accepted.append(delivery)
+            else:
+                summary.failed += 1
+    except BaseException:
+        # Stopped (e.g. the soft time limit): the rows not yet tried go back to the queue; the
+        # one in flight stays claimed and is retried once its claim is stale.
+        deliveries_release(deliveries=[*untried, *rest], token=token)
+        raise
+    finally:
+        summary.sent += len(accepted)
+        deliveries_mark_sent(deliveries=accepted, token=token)
+
+
 def claimed_deliveries(*, token):
-    """The rows this sender claimed, with everything their mail needs (one query)."""
-    return list(
+    """The rows this sender claimed, with everything their mail needs (two queries: the
+    sessions with their stage and programme once each, not once per row)."""
+    rows = list(
         ReminderDelivery.objects.filter(claim_token=token, status=Status.CLAIMED)
-        .select_related("registration__participant", "session__stage__programme", "rule")
+        .select_related("registration__participant")
         .order_by("pk")
     )
+    sessions = Session.objects.select_related("stage__programme").in_bulk(
+        {row.session_id for row in rows}
+    )
+    for row in rows:
+        row.session = sessions[row.session_id]
+    return rows
 
 
-def deliveries_claim(*, delivery_ids, now, token) -> int:
-    """Take the rows for this sender (committed at once, before anything is sent)."""
-    sendable_ids = list(
-        ReminderDelivery.objects.filter(
-            pk__in=delivery_ids,
-            session__starts_at__gt=now,
-            registration__status=Registration.Status.CONFIRMED,
+def deliveries_claim(*, delivery_ids, now, token) -> tuple[int, int]:
+    """Take the rows for this sender (committed at once, before anything is sent); the rows a
+    sender could take whose registration no longer holds a seat are recorded as cancelled and
+    never sent. Returns (claimed, cancelled)."""
+    rows = ReminderDelivery.objects.filter(
+        pk__in=delivery_ids, session__starts_at__gt=now
+    ).values_list("pk", "registration__status")
+    seated, gone = [], []
+    for pk, status in rows:
+        (seated if status == Registration.Status.CONFIRMED else gone).append(pk)
+    cancelled = claimed = 0
+    if gone:
+        cancelled = ReminderDelivery.objects.filter(retry_condition(now=now), pk__in=gone).update(
+            status=Status.CANCELLED, next_attempt_at=None
+        )
+    if seated:
+        claimed = ReminderDelivery.objects.filter(retry_condition(now=now), pk__in=seated).update(
+            status=Status.CLAIMED, claim_token=token, claimed_at=now, attempts=F("attempts") + 1
+        )
+    return claimed, cancelled
+
+
+def seated_registration_ids(deliveries) -> set[int]:
+    """Checked right before a group's mails go out: a cancellation meanwhile stops them."""
+    return set(
+        Registration.objects.filter(
+            pk__in=[d.registration_id for d in deliveries],
+            status=Registration.Status.CONFIRMED,
         ).values_list("pk", flat=True)
     )
-    if not sendable_ids:
-        return 0
-    return ReminderDelivery.objects.filter(retry_condition(now=now), pk__in=sendable_ids).update(
-        status=Status.CLAIMED, claim_token=token, claimed_at=now, attempts=F("attempts") + 1
-    )
-
-
-def deliveries_mark_cancelled(*, delivery_ids, now) -> int:
-    """Rows a sender could take whose registration no longer holds a seat: never sent."""
-    ids = list(
-        ReminderDelivery.objects.filter(pk__in=delivery_ids, session__starts_at__gt=now)
-        .exclude(registration__status=Registration.Status.CONFIRMED)
-        .values_list("pk", flat=True)
-    )
-    if not ids:
-        return 0
-    return ReminderDelivery.objects.filter(retry_condition(now=now), pk__in=ids).update(
-        status=Status.CANCELLED, next_attempt_at=None
-    )
-
-
-def still_seated(delivery) -> bool:
-    """Checked right before the mail goes out: a cancellation meanwhile stops it."""
-    return Registration.objects.filter(
-        pk=delivery.registration_id, status=Registration.Status.CONFIRMED
-    ).exists()
 
 
 def delivery_mark_cancelled(*, delivery, token) -> int:
@@ -148,29 +191,46 @@ def deliveries_release(*, deliveries, token):
 
 
 def delivery_send(*, delivery, message, connection, token) -> bool:
-    """Send one claimed delivery; record the result. False when the mail server refused it."""
-    message.connection = connection
+    """Send one claimed delivery. False when the mail server refused it (recorded as a failure,
+    retried later); marking it sent is the caller's (``deliveries_mark_sent``)."""
     try:
-        message.send()
+        mail_send(message=message, connection=connection)
     except (smtplib.SMTPException, OSError) as error:
         delivery_record_failure(delivery=delivery, token=token, error=error)
         connection.close()  # the next message opens a fresh connection
         return False
-    updated = delivery_mark_sent(delivery=delivery, token=token)
-    if not updated:
-        logger.warning("Reminder delivery %s was sent but taken over meanwhile", delivery.pk)
     return True
 
 
-def delivery_mark_sent(*, delivery, token) -> int:
-    """Record the mail as sent (1), or find the row taken over meanwhile (0).
+def mail_send(*, message, connection):
+    """Send over the backend's open SMTP connection the bytes prepared for this person (Django's
+    SMTP backend would parse and check the addresses again); other backends get the message."""
+    if isinstance(message, PreparedReminder) and isinstance(connection, SMTPBackend):
+        if connection.connection is None:
+            connection.open()
+        connection.connection.sendmail(message.envelope_from, message.to, message.wire)
+        return
+    message.connection = connection
+    message.send()
 
-    One row at a time, right after the mail server accepted its mail (one short statement), so
-    a failure or a crash later in the batch leaves it sent.
+
+def deliveries_mark_sent(*, deliveries, token) -> int:
+    """Record the mails the server accepted as sent: one UPDATE for the group, committed.
+
+    A row taken over meanwhile (its claim went stale and another sender took it) is left alone.
     """
-    return ReminderDelivery.objects.filter(
-        pk=delivery.pk, claim_token=token, status=Status.CLAIMED
+    if not deliveries:
+        return 0
+    updated = ReminderDelivery.objects.filter(
+        pk__in=[d.pk for d in deliveries], claim_token=token, status=Status.CLAIMED
     ).update(status=Status.SENT, sent_at=timezone.now(), last_error="")
+    if updated < len(deliveries):
+        logger.warning(
+            "%s of %s reminder deliveries were sent but taken over meanwhile",
+            len(deliveries) - updated,
+            len(deliveries),
+        )
+    return updated
 
 
 def delivery_record_failure(*, delivery, token, error):
@@ -240,7 +300,8 @@ def batch_session_parts(*, now):
 
 
 def reminder_message(delivery, *, parts=None):
-    """The reminder e-mail for one delivery, with the session's .ics attached.
+    """The reminder e-mail for one delivery, with the session's .ics attached, built the
+    ordinary way (``BatchMessages`` fills in a shared one instead where it can).
 
     ``parts(session, language)`` gives the ``SessionParts`` (pass a ``batch_session_parts`` to
     build them once per batch).
@@ -248,14 +309,68 @@ def reminder_message(delivery, *, parts=None):
     parts = parts or batch_session_parts(now=None)
     registration = delivery.registration
     participant = registration.participant
-    shared = parts(delivery.session, participant.language)
+    return reminder_mail(
+        parts(delivery.session, participant.language),
+        participant=participant,
+        registration=registration,
+        link=manage_url(registration),
+    )
+
+
+def reminder_mail(shared, *, participant, registration, link):
     return render_participant_mail(
         participant=participant,
         template="reminder",
-        context={
-            **shared.context,
-            "registration": registration,
-            "manage_url": manage_url(registration),
-        },
+        context={**shared.context, "registration": registration, "manage_url": link},
         attachments=[("session.ics", shared.ics, "text/calendar")],
     )
+
+
+MANAGE_VIEW = "participants:registration_manage"  # what links.manage_url reverses
+SIGNED_STAND_IN = "Zq7ReminderSigned"  # takes the signed part's place
+
+
+class BatchMessages:
+    """The reminders of one batch: each session's mail in each language rendered and encoded
+    once (``prepared.shared_reminder``), then filled in for each person."""
+
+    def __init__(self, *, now):
+        self.parts = batch_session_parts(now=now)
+        self.shared = {}
+        self.around_token = {}  # language: the manage link before and after the token
+
+    def manage_url(self, registration):
+        """``links.manage_url``, with the URL reversed once per language (the tests compare)."""
+        language = registration.participant.language
+        if language not in self.around_token:
+            url = links.absolute_url(MANAGE_VIEW, token=SIGNED_STAND_IN, language=language)
+            before, _, after = url.partition(SIGNED_STAND_IN)
+            self.around_token[language] = before, after
+        before, after = self.around_token[language]
+        return before + links.make_token(registration, salt=links.MANAGE_SALT) + after
+
+    def for_delivery(self, delivery):
+        registration = delivery.registration
+        participant = registration.participant
+        key = (delivery.session_id, participant.language)
+        if key not in self.shared:
+            parts = self.parts(delivery.session, participant.language)
+            self.shared[key] = shared_reminder(
+                build_message=lambda person, registration, link: reminder_mail(
+                    parts, participant=person, registration=registration, link=link
+                ),
+                language=participant.language,
+            )
+        link = self.manage_url(registration)
+        shared = self.shared[key]
+        prepared = shared and person_reminder(
+            shared, name=participant.full_name, email=participant.email, link=link
+        )
+        if prepared is not None:
+            return prepared
+        return reminder_mail(
+            self.parts(delivery.session, participant.language),
+            participant=participant,
+            registration=registration,
+            link=link,
+        )

@@ -29,9 +29,17 @@ them for the Celery senders is ``participants.reminders.tasks``; sending is
    moment, the session's stage and the rule's kind) once the due moment is
    ``MARK_RECORDED_AFTER`` past, and later scans skip it until a move or a rule edit changes
    the key. Points 2-4 work on existing rows and do not look at the marks.
+6. One scan records at most about ``REMINDER_SCAN_MAX_ROWS`` new rows, or for about
+   ``REMINDER_SCAN_MAX_SECONDS`` (it stops after the statement that reaches either; the commit
+   then checks the new rows' foreign keys, about as long again), so a burst (a new rule making
+   a reminder due for everyone at once) is spread over a few minutes' scans instead of one scan
+   running long. The due pairs
+   are taken in order of their session's start, so the most urgent reminders go first; the
+   pairs left over are not marked, and the next scan finds them due as before.
 """
 
 import logging
+import time
 from collections import defaultdict
 from dataclasses import dataclass, field, fields
 from datetime import datetime, timedelta
@@ -59,8 +67,9 @@ Status = ReminderDelivery.Status
 # A day-before reminder can come up to two days ahead (the day before at 00:00 of a session at
 # 23:59); the scan looks that far ahead, or further when a rule's offset is longer.
 DAY_BEFORE_LOOKAHEAD = timedelta(days=2)
-# SQLite allows at most 500 SELECTs in one UNION ALL; one statement takes this many sessions.
-SESSIONS_PER_STATEMENT = 400
+# SQLite allows at most 500 SELECTs in one UNION ALL; one statement takes this many (rule,
+# session) pairs (with 20-40 seats a stage, at most some 8 000 rows).
+PAIRS_PER_STATEMENT = 200
 # A (rule, session) pair is marked fully recorded only when its due moment is this far behind
 # the scan: a seat taken just before the due moment may still be committing (its confirmed_at
 # is stamped before the commit), and the hosts' clocks may differ a little.
@@ -168,6 +177,7 @@ class ScanSummary:
     missed: int = 0
     skipped: int = 0
     rules_created: int = 0
+    deferred: int = 0  # due (rule, session) pairs left for the next scan (a burst)
     delivery_ids: list[int] = field(default_factory=list, repr=False, compare=False)
 
     def as_dict(self):
@@ -193,16 +203,19 @@ def reminders_record_due(*, now=None) -> ScanSummary:
         summary.rules_created += reminder_rules_ensure_defaults(programme=programme)
     summary.missed += deliveries_mark_missed(now=now)
     with transaction.atomic():
-        due = due_rule_sessions(now=now)
-        recorded = [
-            row
-            for rule, due_sessions in due.items()
-            for part in chunked(list(due_sessions.items()), SESSIONS_PER_STATEMENT)
-            for row in deliveries_record_due(
-                rule=rule, due_sessions=dict(part), now=now, token=token
-            )
-        ]
-        scan_marks_record(due=due, now=now)
+        pairs = due_pairs_by_urgency(due_rule_sessions(now=now))
+        max_rows = setting("REMINDER_SCAN_MAX_ROWS", 20_000)
+        deadline = time.monotonic() + setting("REMINDER_SCAN_MAX_SECONDS", 2.0)
+        recorded, done = [], defaultdict(dict)
+        for start in range(0, len(pairs), PAIRS_PER_STATEMENT):
+            if start and (len(recorded) >= max_rows or time.monotonic() >= deadline):
+                summary.deferred = len(pairs) - start
+                break
+            part = pairs[start : start + PAIRS_PER_STATEMENT]
+            recorded += deliveries_record_due(pairs=part, now=now, token=token, position=start)
+            for rule, session, moment in part:
+                done[rule][session] = moment
+        scan_marks_record(due=done, now=now)
         queued_ids = [pk for pk, status in recorded if status == Status.PENDING]
         retried_ids = deliveries_requeue(now=now, token=token)
     summary.delivery_ids = queued_ids + retried_ids
@@ -213,8 +226,21 @@ def reminders_record_due(*, now=None) -> ScanSummary:
     return summary
 
 
-def chunked(items, size):
-    return [items[start : start + size] for start in range(0, len(items), size)]
+def due_pairs_by_urgency(due) -> list[tuple]:
+    """The due (rule, session, moment) triples, the session starting first first.
+
+    Every scan records its rows in this one order (and within a pair by registration), so two
+    scans at once take the unique keys in the same order and never wait on each other in a
+    cycle, however their statements are cut.
+    """
+    return sorted(
+        (
+            (rule, session, moment)
+            for rule, sessions in due.items()
+            for session, moment in sessions.items()
+        ),
+        key=lambda pair: (pair[1].starts_at, pair[1].pk, pair[0].pk),
+    )
 
 
 def due_rule_sessions(*, now) -> dict[ReminderRule, dict[Session, "DueMoment"]]:
@@ -301,7 +327,7 @@ class DueMoment:
     superseded: bool = False
 
 
-# One statement records a rule's due reminders for many sessions: it selects the confirmed
+# One statement records the due reminders of many (rule, session) pairs: it selects the confirmed
 # registrations that got their seat by the due moment and have no delivery of this kind yet, and
 # inserts their rows; ON CONFLICT DO NOTHING turns a row another scan inserted meanwhile into
 # nothing, and RETURNING gives back only the rows this statement inserted: the ones it owns.
@@ -309,7 +335,7 @@ class DueMoment:
 RECORD_DUE_SQL = """
 INSERT INTO {delivery} (registration_id, session_id, rule_id, kind, status, due_at, created_at,
                         claim_token, claimed_at, attempts, last_error)
-SELECT r.id, s.id, %s, %s,
+SELECT r.id, s.id, due.rule_id, due.kind,
        CASE WHEN s.starts_at <= %s THEN '{missed}'
             WHEN due.superseded = 1 THEN '{skipped}'
             WHEN EXISTS (SELECT 1 FROM {delivery} m
@@ -324,29 +350,32 @@ JOIN {registration} r ON r.stage_id = s.stage_id
 WHERE r.status = '{confirmed}'
   AND COALESCE(r.confirmed_at, r.email_confirmed_at, r.created_at) <= due.due_at
   AND NOT EXISTS (SELECT 1 FROM {delivery} d
-                  WHERE d.registration_id = r.id AND d.session_id = s.id AND d.kind = %s)
-ORDER BY s.id, r.id
+                  WHERE d.registration_id = r.id AND d.session_id = s.id AND d.kind = due.kind)
+ORDER BY due.position, r.id
 ON CONFLICT DO NOTHING
 RETURNING id, status
 """
+DUE_ROW_SQL = (
+    "SELECT %s AS position, %s AS session_id, %s AS rule_id, %s AS kind, %s AS due_at,"
+    " %s AS superseded"
+)
 
 
-def deliveries_record_due(*, rule, due_sessions, now, token) -> list[tuple[int, str]]:
-    """Insert a delivery for every confirmed registration of the sessions that has none yet.
+def deliveries_record_due(*, pairs, now, token, position=0) -> list[tuple[int, str]]:
+    """Insert a delivery for every confirmed registration of the pairs' sessions that has none
+    of the rule's kind yet. ``pairs``: (rule, session, DueMoment) triples in the scan's order
+    (``position`` is the first one's place in it).
 
     A registration that got its seat after the due moment gets no row: that reminder was stale
     before it was theirs. Rows of sessions that have started are inserted as missed, rows that
     staff's "send now" covered moments ago as skipped. Returns the inserted (id, status) pairs.
-    Rows are inserted in one order by every scan, so two scans at once never deadlock.
     """
     adapt = connection.ops.adapt_datetimefield_value
     sql = RECORD_DUE_SQL.format(
         delivery=ReminderDelivery._meta.db_table,
         session=Session._meta.db_table,
         registration=Registration._meta.db_table,
-        due_rows=" UNION ALL ".join(
-            ["SELECT %s AS session_id, %s AS due_at, %s AS superseded"] * len(due_sessions)
-        ),
+        due_rows=" UNION ALL ".join([DUE_ROW_SQL] * len(pairs)),
         reached=", ".join(f"'{s}'" for s in (Status.PENDING, Status.CLAIMED, Status.SENT)),
         manual=ReminderDelivery.MANUAL,
         confirmed=Registration.Status.CONFIRMED,
@@ -354,15 +383,48 @@ def deliveries_record_due(*, rule, due_sessions, now, token) -> list[tuple[int, 
         skipped=Status.SKIPPED,
         pending=Status.PENDING,
     )
-    params = [rule.pk, rule.key, adapt(now), adapt(now - manual_repeat_window())]
+    params = [adapt(now), adapt(now - manual_repeat_window())]
     params += [adapt(now), token, adapt(now)]
-    for session, due in due_sessions.items():
-        params += [session.pk, adapt(due.at), int(due.superseded)]
-
-    params.append(rule.key)
+    for offset, (rule, session, due) in enumerate(pairs):
+        params += [position + offset, session.pk, rule.pk, rule.key]
+        params += [adapt(due.at), int(due.superseded)]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.fetchall()
+
+
+def send_batches(delivery_ids, *, size) -> list[list[int]]:
+    """The rows to send cut into the senders' batches, each of whole sessions.
+
+    A sender builds each session's mail once per batch and fills it in for each person
+    (``delivery.BatchMessages``), so a session split over two batches is built twice. The
+    sessions keep the order of ``delivery_ids`` (the scan's: the most urgent first) and are added
+    to a batch until it holds ``size`` rows or more; a session that would take it past twice
+    ``size`` starts the next one, and only a session of more than twice ``size`` rows is cut (into
+    pieces of ``size``). One query.
+    """
+    session_of = dict(
+        ReminderDelivery.objects.filter(pk__in=delivery_ids).values_list("pk", "session_id")
+    )
+    by_session = defaultdict(list)  # in the order of each session's first row
+    for pk in delivery_ids:
+        by_session[session_of.get(pk)].append(pk)
+    pieces = []
+    for ids in by_session.values():
+        step = size if len(ids) > 2 * size else len(ids)
+        pieces += [ids[start : start + step] for start in range(0, len(ids), step)]
+    batches, current = [], []
+    for piece in pieces:
+        if current and len(current) + len(piece) > 2 * size:
+            batches.append(current)
+            current = []
+        current = current + piece
+        if len(current) >= size:
+            batches.append(current)
+            current = []
+    if current:
+        batches.append(current)
+    return batches
 
 
 def retry_condition(*, now):

@@ -38,11 +38,11 @@ def send_reminders(delivery_ids: list[int]) -> dict:
 
 
 def reminders_queue(delivery_ids) -> None:
-    """Queue the rows for the Celery senders, in batches, once the current transaction commits
+    """Queue the rows for the Celery senders, in batches of whole sessions of about
+    REMINDER_SEND_BATCH_SIZE rows (``scan.send_batches``), once the current transaction commits
     (at once outside a transaction)."""
     size = scan.setting("REMINDER_SEND_BATCH_SIZE", 50)
-    for start in range(0, len(delivery_ids), size):
-        batch = list(delivery_ids[start : start + size])
+    for batch in scan.send_batches(delivery_ids, size=size):
         transaction.on_commit(lambda batch=batch: send_reminders.delay(batch))
 
 

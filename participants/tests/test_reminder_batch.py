@@ -164,3 +164,57 @@ def test_a_batch_stopped_mid_way_never_resends_what_it_sent(
     run_scan()
     assert Counter(d.status for d in deliveries()) == {Status.SENT: 5}
     assert sorted(sent_to().values()) == [1] * 5
+
+
+def test_the_seats_are_checked_and_the_sent_rows_marked_once_per_group(
+    server, due_batch, monkeypatch, django_assert_num_queries
+):
+    """Five mails in groups of two: three "sent" UPDATEs and two seat checks (the claim checked
+    the first group's), not five each: each statement waits for a round trip, and each
+    committed mark for a disk flush."""
+    monkeypatch.setattr(reminder_delivery, "MARK_EVERY", 2)
+    # claim: seats and sessions (1), UPDATE (1); load: rows (1), their sessions (1); per group:
+    # mark (1), seats (1 but the first group)
+    with django_assert_num_queries(4 + 3 + 2):
+        summary = reminder_deliveries_send(delivery_ids=due_batch)
+
+    assert summary.sent == 5
+    assert Counter(d.status for d in deliveries()) == {Status.SENT: 5}
+
+
+class Killed(BaseException):
+    """The sender dies outright (SIGKILL, the hard time limit): no handler, no cleanup runs."""
+
+
+def test_a_sender_killed_before_its_group_is_marked_resends_only_that_group(
+    server, due_batch, run_scan, time_machine, monkeypatch
+):
+    """The trade of marking per group: a sender killed after the mail server accepted a group's
+    mails but before their mark commits leaves that group "claimed"; once the claim is stale it
+    is sent again. Nothing is lost, and the group marked before is not sent twice."""
+    monkeypatch.setattr(reminder_delivery, "MARK_EVERY", 2)
+    mark = reminder_delivery.deliveries_mark_sent
+    marks = []
+
+    def killed_at_the_second_mark(**kwargs):
+        marks.append(kwargs["deliveries"])
+        if len(marks) == 2:
+            raise Killed
+        return mark(**kwargs)
+
+    monkeypatch.setattr(reminder_delivery, "deliveries_mark_sent", killed_at_the_second_mark)
+    with pytest.raises(Killed):
+        reminder_deliveries_send(delivery_ids=due_batch)
+    monkeypatch.setattr(reminder_delivery, "deliveries_mark_sent", mark)
+
+    statuses = [d.status for d in deliveries()]
+    # The rows of the killed group and the one not yet tried all wait for their claim to go stale.
+    assert statuses == [Status.SENT, Status.SENT, Status.CLAIMED, Status.CLAIMED, Status.CLAIMED]
+    time_machine.move_to(DUE + timedelta(minutes=6), tick=False)  # the claims are stale
+    run_scan()
+    assert Counter(d.status for d in deliveries()) == {Status.SENT: 5}
+    twice = [d.registration.participant.email for d in deliveries()[2:4]]
+    assert sent_to() == {
+        **{address: 1 for address in sent_to()},
+        **{address: 2 for address in twice},
+    }

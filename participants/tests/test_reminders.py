@@ -363,7 +363,9 @@ def test_a_reminder_recorded_before_the_seat_was_given_up_is_not_sent(
 def test_a_seat_given_up_while_the_batch_is_being_sent_stops_that_reminder(
     programme, time_machine, monkeypatch
 ):
-    """The claim saw a seat; the check right before sending sees the cancellation."""
+    """The claim saw a seat; the check right before the next group's mails sees the
+    cancellation (here a group of one, so the second person is in the next group)."""
+    monkeypatch.setattr(reminder_delivery, "MARK_EVERY", 1)
     hour_before_rule(programme)
     session = make_session(SESSION_START)
     first = confirmed(session.stage, seat_at=BOOKED, email="first@example.lv")
@@ -596,7 +598,7 @@ def test_the_send_task_is_acknowledged_late_and_both_have_time_limits():
 def test_many_due_sessions_are_recorded_in_several_statements(
     programme, run_scan, time_machine, monkeypatch
 ):
-    monkeypatch.setattr(reminder_scan, "SESSIONS_PER_STATEMENT", 2)
+    monkeypatch.setattr(reminder_scan, "PAIRS_PER_STATEMENT", 2)
     hour_before_rule(programme)
     for _ in range(5):
         session = make_session(SESSION_START)

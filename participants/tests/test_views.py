@@ -105,11 +105,14 @@ def programme_with_sessions(count):
 def test_the_programme_page_query_count_does_not_grow(sessions, client, django_assert_num_queries):
     programme_with_sessions(sessions)
 
-    # programme, stages with hours and seats, their sessions
-    with django_assert_num_queries(3):
+    # the cache's next moment, programme, stages with hours and seats, their sessions
+    with django_assert_num_queries(4):
         response = client.get("/lv/")
+    with django_assert_num_queries(0):  # from the cache (participants.page_cache)
+        cached = client.get("/lv/")
 
     assert response.content.decode().count("<tr>") == 2 * sessions + 2  # + a header row each
+    assert cached.content.decode().count("<tr>") == 2 * sessions + 2
 
 
 @pytest.mark.parametrize("registrations", [1, 200])
@@ -118,11 +121,15 @@ def test_the_stage_page_query_count_does_not_grow(registrations, client, django_
     SessionFactory.create_batch(3, stage=stage)
     RegistrationFactory.create_batch(registrations, stage=stage, confirmed=True)
 
-    # programme, the stage with hours and seats, its sessions, "is it past?"
-    with django_assert_num_queries(4):
+    # the cache's next moment, programme, the stage with hours and seats, its sessions,
+    # "is it past?"
+    with django_assert_num_queries(5):
         response = client.get(url("stage_detail", stage_id=stage.pk))
+    with django_assert_num_queries(0):  # from the cache (participants.page_cache)
+        cached = client.get(url("stage_detail", stage_id=stage.pk))
 
     assert f"{500 - registrations} brīvas vietas no 500" in response.content.decode()
+    assert f"{500 - registrations} brīvas vietas no 500" in cached.content.decode()
 
 
 def test_an_unknown_stage_is_404(client):

@@ -10,7 +10,11 @@ from reporting.money import CENT, HUNDRED, ShareSpec, SplitPart, money_split, sp
 
 def budget_shares(*, budget: Budget) -> tuple[ShareSpec, ...]:
     """The budget's funding sources as a tree of shares (keys are source pks), in one query."""
-    sources = list(FundingSource.objects.filter(budget=budget).order_by("order", "pk"))
+    return shares_tree(FundingSource.objects.filter(budget=budget).order_by("order", "pk"))
+
+
+def shares_tree(sources: Iterable[FundingSource]) -> tuple[ShareSpec, ...]:
+    """Funding sources (of one budget, in their order) as a tree of shares; no query."""
     by_parent = {}
     for source in sources:
         by_parent.setdefault(source.parent_id, []).append(source)
@@ -52,13 +56,28 @@ def expenditures_by_source(
 
     Splitting each item (not the sum) matches what is charged to each source item by item.
     """
-    shares = budget_shares(budget=budget)
-    totals = {key: Decimal("0.00") for key in split_totals(money_split(amount=0, shares=shares))}
-    for expenditure in expenditures:
-        parts = money_split(amount=expenditure.amount, shares=shares, unit=CENT)
-        for key, amount in split_totals(parts).items():
-            totals[key] += amount
+    totals, _none = spending_by_source(
+        shares=budget_shares(budget=budget), expenditures=expenditures, counts=lambda item: False
+    )
     return totals
+
+
+def spending_by_source(
+    *, shares: tuple[ShareSpec, ...], expenditures: Iterable[Expenditure], counts
+) -> tuple[dict[int, Decimal], dict[int, Decimal]]:
+    """Each item split to the cent once, summed per source: over all the items, and over those
+    for which ``counts(item)`` is true (the items of a period, say). No query."""
+    empty = split_totals(money_split(amount=0, shares=shares))
+    totals = {key: Decimal("0.00") for key in empty}
+    some = dict(totals)
+    for expenditure in expenditures:
+        parts = split_totals(money_split(amount=expenditure.amount, shares=shares, unit=CENT))
+        counted = counts(expenditure)
+        for key, amount in parts.items():
+            totals[key] += amount
+            if counted:
+                some[key] += amount
+    return totals, some
 
 
 def split_rows(parts: Iterable[SplitPart], *, depth: int = 0):

@@ -2,9 +2,10 @@
 
 Each figure is given "in the period" (sessions that started, certificates issued, ... between the
 window's start and end) and "cumulative" (everything up to the window's end). Demonstration
-stages (``Stage.is_demo``) never count. Every figure is one SQL query with the aggregates in the
-database, whatever the number of participants; ``ProgrammeFigures`` runs each query at most once
-per report, so the report's query count is fixed.
+stages (``Stage.is_demo``) never count. Every figure comes from one SQL query with the aggregates
+in the database, whatever the number of participants (people trained and stage completions share
+one pass over the registrations and their attendance); ``ProgrammeFigures`` runs each query at
+most once per report, so the report's query count is fixed.
 
 The registry (``COMPUTATIONS``) is fixed in code: an indicator row names one of its keys.
 """
@@ -17,19 +18,19 @@ from functools import cached_property
 from django.db.models import (
     Count,
     DecimalField,
-    Exists,
-    OuterRef,
+    F,
+    FilteredRelation,
     Q,
-    Subquery,
     Sum,
     Value,
 )
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, Round
+from django.db.models.lookups import GreaterThan, GreaterThanOrEqual
 from django.utils.translation import gettext_lazy as _
 
 from courses.models import Stage
 from participants.attendance.models import Attendance
-from participants.attendance.selectors import _row_hours, round_hours  # the attendance rule
+from participants.attendance.selectors import round_hours, row_hours  # the attendance rule
 from participants.certificates.models import Certificate
 from participants.models import Participant, Registration
 
@@ -141,107 +142,99 @@ class ProgrammeFigures:
             cumulative=sum((row.delivered_cumulative for row in rows), Decimal("0.00")),
         )
 
-    # --- people trained (one query) -----------------------------------------------------------
+    # --- people trained and participants completing a stage (one query) ----------------------
     @cached_property
-    def _trained_groups(self):
-        """(role, municipality, sex, cumulative count, in-period count) per group of people.
+    def _registration_counts(self) -> dict:
+        """People trained (in all and by role, municipality and sex) and stage completions, each
+        in the period and cumulative, counted in one pass over the confirmed registrations.
 
         Trained: a confirmed registration for a (non-demo) stage of the programme and at least
-        one session of that stage attended as present.
+        one session of that stage attended as present. Completing: a confirmed registration
+        whose attended hours reached the stage's threshold, in the period (reached by its end,
+        not yet at its start) and cumulative (by its end). Each registration is joined to its
+        own attendance rows in its stage's sessions and grouped; the counts are taken over
+        those groups (one row back, whatever the number of people).
         """
         w = self.window
-        present = Attendance.objects.filter(
-            participant=OuterRef("pk"),
-            status=Attendance.Status.PRESENT,
-            session__stage__programme=self.programme,
-            session__stage__is_demo=False,
-            session__stage__registrations__participant=OuterRef("pk"),
-            session__stage__registrations__status=Registration.Status.CONFIRMED,
-            session__starts_at__lt=w.end,
+        present = Q(own__status=Attendance.Status.PRESENT)
+        up_to_end = Q(stage__sessions__starts_at__lt=w.end)
+        in_period = up_to_end & Q(stage__sessions__starts_at__gte=w.start)
+        hours = row_hours(
+            attendance="own__", session="stage__sessions__", programme="stage__programme__"
         )
-        return list(
-            Participant.objects.annotate(
-                trained=Exists(present),
-                trained_in_period=Exists(present.filter(session__starts_at__gte=w.start)),
-            )
-            .filter(trained=True)
-            .order_by()
-            .values("role", "municipality", "sex")
-            .annotate(
-                cumulative=Count("pk"),
-                in_period=Count("pk", filter=Q(trained_in_period=True)),
-            )
-            .values_list("role", "municipality", "sex", "cumulative", "in_period")
+        required = Round(
+            F("stage__planned_academic_hours") * F("stage__completion_threshold_percent") / 100, 2
         )
-
-    def people_trained(self) -> Figure:
-        groups = self._trained_groups
-        totals = {}
-        for role, municipality, sex, cumulative, in_period in groups:
-            place = "daugavpils" if municipality == DAUGAVPILS else "elsewhere"
-            given_sex = sex if sex in (Participant.Sex.FEMALE, Participant.Sex.MALE) else "unknown"
-            for key in (("role", role), ("municipality", place), ("sex", given_sex)):
-                before = totals.get(key, (0, 0))
-                totals[key] = (before[0] + cumulative, before[1] + in_period)
-        breakdown = []
-        for dimension, key, label in _breakdown_rows():
-            cumulative, in_period = totals.get((dimension, key), (0, 0))
-            breakdown.append(
-                Breakdown(
-                    dimension=dimension,
-                    key=key,
-                    label=str(label),
-                    in_period=_dec(in_period),
-                    cumulative=_dec(cumulative),
-                )
-            )
-        return Figure(
-            in_period=_dec(sum(row[4] for row in groups)),
-            cumulative=_dec(sum(row[3] for row in groups)),
-            breakdown=tuple(breakdown),
-        )
-
-    # --- participants completing a stage (one query) ------------------------------------------
-    def _hours_before(self, moment):
-        rows = (
-            Attendance.objects.filter(
-                participant=OuterRef("participant_id"),
-                session__stage=OuterRef("stage_id"),
-                session__starts_at__lt=moment,
-            )
-            .order_by()
-            .values("participant")
-            .annotate(total=Sum(_row_hours()))
-            .values("total")
-        )
-        return Coalesce(Subquery(rows, output_field=HOURS), ZERO_HOURS)
-
-    def stage_completions(self) -> Figure:
-        """Confirmed registrations whose attended hours reached the stage's threshold: in the
-        period (reached by its end, not yet at its start) and cumulative (by its end)."""
-        w = self.window
-        rows = (
+        groups = (
             Registration.objects.filter(
                 status=Registration.Status.CONFIRMED,
                 stage__programme=self.programme,
                 stage__is_demo=False,
             )
-            .annotate(by_end=self._hours_before(w.end), by_start=self._hours_before(w.start))
-            .values_list(
-                "stage__planned_academic_hours",
-                "stage__completion_threshold_percent",
-                "by_end",
-                "by_start",
+            .annotate(
+                own=FilteredRelation(
+                    "stage__sessions__attendances",
+                    condition=Q(stage__sessions__attendances__participant=F("participant")),
+                ),
+                person=F("participant_id"),
+                role=F("participant__role"),
+                place=F("participant__municipality"),
+                sex=F("participant__sex"),
+            )
+            .values("pk", "person", "role", "place", "sex")
+            .annotate(
+                trained=GreaterThan(Count("own", filter=present & up_to_end), 0),
+                trained_in_period=GreaterThan(Count("own", filter=present & in_period), 0),
+                by_end=Round(Coalesce(Sum(hours, filter=up_to_end), ZERO_HOURS), 2),
+                by_start=Round(
+                    Coalesce(
+                        Sum(hours, filter=Q(stage__sessions__starts_at__lt=w.start)), ZERO_HOURS
+                    ),
+                    2,
+                ),
+            )
+            .annotate(
+                reached_by_end=GreaterThanOrEqual(F("by_end"), required),
+                reached_by_start=GreaterThanOrEqual(F("by_start"), required),
             )
         )
-        cumulative = in_period = 0
-        for planned, threshold, by_end, by_start in rows:
-            required = round_hours(planned * threshold / 100)
-            if round_hours(by_end) >= required:
-                cumulative += 1
-                if round_hours(by_start) < required:
-                    in_period += 1
-        return Figure(in_period=_dec(in_period), cumulative=_dec(cumulative))
+        counts = {
+            "completions": Count("pk", filter=Q(reached_by_end=True)),
+            "completions_in_period": Count(
+                "pk", filter=Q(reached_by_end=True, reached_by_start=False)
+            ),
+        }
+        for key, group in _people_groups():
+            counts[key] = Count("person", distinct=True, filter=group & Q(trained=True))
+            counts[f"{key}_in_period"] = Count(
+                "person", distinct=True, filter=group & Q(trained_in_period=True)
+            )
+        return groups.aggregate(**counts)
+
+    def people_trained(self) -> Figure:
+        counts = self._registration_counts
+        breakdown = [
+            Breakdown(
+                dimension=dimension,
+                key=key,
+                label=str(label),
+                in_period=_dec(counts[f"{dimension}_{key}_in_period"]),
+                cumulative=_dec(counts[f"{dimension}_{key}"]),
+            )
+            for dimension, key, label in _breakdown_rows()
+        ]
+        return Figure(
+            in_period=_dec(counts["people_in_period"]),
+            cumulative=_dec(counts["people"]),
+            breakdown=tuple(breakdown),
+        )
+
+    def stage_completions(self) -> Figure:
+        counts = self._registration_counts
+        return Figure(
+            in_period=_dec(counts["completions_in_period"]),
+            cumulative=_dec(counts["completions"]),
+        )
 
     # --- certificates (one query) -------------------------------------------------------------
     def certificates_issued(self) -> Figure:
@@ -256,10 +249,25 @@ class ProgrammeFigures:
         return Figure(in_period=_dec(counts["in_period"]), cumulative=_dec(counts["cumulative"]))
 
 
+def _people_groups():
+    """(count name, condition) for everyone trained and for each group of the breakdown."""
+    yield "people", Q()
+    for dimension, key, _label in _breakdown_rows():
+        if dimension == "role":
+            group = Q(role=key)
+        elif dimension == "municipality":
+            group = Q(place=DAUGAVPILS) if key == DAUGAVPILS else ~Q(place=DAUGAVPILS)
+        elif key == "unknown":
+            group = ~Q(sex__in=[Participant.Sex.FEMALE, Participant.Sex.MALE])
+        else:
+            group = Q(sex=key)
+        yield f"{dimension}_{key}", group
+
+
 def _breakdown_rows():
     for key, label in Participant.Role.choices:
         yield "role", key, label
-    yield "municipality", "daugavpils", _("Daugavpils")
+    yield "municipality", DAUGAVPILS, _("Daugavpils")
     yield "municipality", "elsewhere", _("other municipalities")
     yield "sex", Participant.Sex.FEMALE.value, Participant.Sex.FEMALE.label
     yield "sex", Participant.Sex.MALE.value, Participant.Sex.MALE.label

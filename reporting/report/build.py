@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.translation import get_language
 
 from reporting.budget.models import Budget, BudgetHeading, Expenditure, FundingSource
-from reporting.budget.selectors import budget_shares, expenditures_by_source, split_rows
+from reporting.budget.selectors import shares_tree, spending_by_source, split_rows
 from reporting.indicators.computations import ProgrammeFigures, Window, compute
 from reporting.indicators.models import Indicator, IndicatorValue
 from reporting.money import CENT, HUNDRED, SplitError, money_split, split_totals
@@ -355,13 +355,12 @@ def _source_rows(budget, sources, eligible_items, period) -> list[SourceRow]:
     the eligible spending so far (actual)."""
     if not sources:
         return []
-    shares = budget_shares(budget=budget)
+    shares = shares_tree(sources)
     planned = split_totals(
         money_split(amount=budget.total_cost, shares=shares, unit=budget.grant_rounding_unit)
     )
-    cumulative = expenditures_by_source(budget=budget, expenditures=eligible_items)
-    in_period = expenditures_by_source(
-        budget=budget, expenditures=[item for item in eligible_items if item.date >= period.start]
+    cumulative, in_period = spending_by_source(
+        shares=shares, expenditures=eligible_items, counts=lambda item: item.date >= period.start
     )
     spent_total = sum((item.amount for item in eligible_items), Decimal("0.00"))
     by_pk = {source.pk: source for source in sources}

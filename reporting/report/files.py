@@ -1,4 +1,5 @@
-"""The report as a file: XLSX (openpyxl), PDF (reportlab) or CSV, all from ``report_sections``."""
+"""The report as a file: XLSX (openpyxl), PDF (reportlab, ``report.pdf``) or CSV, all from
+``report_sections``."""
 
 import csv
 import io
@@ -12,7 +13,8 @@ from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
 from reporting.report.build import ProgressReport
-from reporting.report.formatting import day_text, moment_text, number_text, percent_text
+from reporting.report.formatting import day_text, moment_text
+from reporting.report.pdf import report_pdf
 from reporting.report.tables import Section, report_sections
 
 FORMATS = {
@@ -40,23 +42,6 @@ def report_filename(report: ProgressReport, file_format: str) -> str:
     return (
         f"progress-report-{cover.period_start:%Y-%m-%d}-{cover.period_end:%Y-%m-%d}.{file_format}"
     )
-
-
-def cell_text(kind: str, value) -> str:
-    """A cell as text for the PDF and the web page."""
-    if value is None:
-        return "–" if kind in ("number", "money", "percent") else ""
-    if kind == "money":  # the currency is in the column's label
-        return number_text(value, 2)
-    if kind == "percent":
-        return percent_text(value)
-    if kind == "number":
-        return number_text(value)
-    if isinstance(value, datetime):
-        return moment_text(value)
-    if isinstance(value, date):
-        return day_text(value)
-    return str(value)
 
 
 # --- XLSX -------------------------------------------------------------------------------------
@@ -98,7 +83,7 @@ def report_xlsx(report: ProgressReport) -> bytes:
                 kind = section.kind(row_index, column_index, value)
                 values.append(_xlsx_value(kind, value))
             sheet.append(values)
-            excel_row = sheet.max_row
+            excel_row = row_index + 2  # after the header (``sheet.max_row`` reads every cell)
             for column_index, value in enumerate(row):
                 kind = section.kind(row_index, column_index, value)
                 cell = sheet.cell(row=excel_row, column=column_index + 1)
@@ -168,9 +153,3 @@ def report_csv(report: ProgressReport) -> bytes:
         for note in section.notes:
             writer.writerow([csv_safe(note)])
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
-
-
-def report_pdf(report: ProgressReport) -> bytes:
-    from reporting.report.pdf import report_pdf as build_pdf
-
-    return build_pdf(report)

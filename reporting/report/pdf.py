@@ -16,6 +16,7 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.lib.utils import escapeOnce
 from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import (
@@ -30,8 +31,7 @@ from reportlab.platypus import (
 
 from participants.certificates.pdf import FONT_DIR
 from reporting.report.build import ProgressReport
-from reporting.report.files import cell_text
-from reporting.report.formatting import period_text
+from reporting.report.formatting import cell_text, period_text
 from reporting.report.tables import report_sections
 
 FONT = "ReportSans"
@@ -40,6 +40,9 @@ PAGE = landscape(A4)
 MARGIN = 15 * mm
 FOOTER_HEIGHT = 22 * mm
 NUMERIC = ("money", "number", "percent")
+ONE_LINE = (*NUMERIC, "date", "datetime")
+CELL_PADDING = 12  # a table cell's left and right padding (reportlab's default, 6 each)
+CELL_PADDING_VERTICAL = 6  # and its top and bottom padding (3 each)
 
 
 def _register_fonts():
@@ -67,31 +70,72 @@ def _text(value) -> str:
 
 
 def _section_table(section, styles, width):
+    """The section as a table. A Paragraph (wrapped to its column) is slow to lay out and the
+    report has a row per stage, thousands at national scale: so only text too wide for its
+    column is one; numbers, percentages, dates and text that fits on a line are plain strings
+    in the same font."""
     header = [Paragraph(_text(column.label), styles["head"]) for column in section.columns]
+    widths = _column_widths(section, width)
+    cell = styles["cell"]
     body = []
     first_total = len(section.rows) - section.total_rows
+    right_aligned = []
     for row_index, row in enumerate(section.rows):
+        font = BOLD_FONT if row_index >= first_total else cell.fontName
         cells = []
         for column_index, value in enumerate(row):
             kind = section.kind(row_index, column_index, value)
-            text = _text(cell_text(kind, value))
+            text = cell_text(kind, value)
+            room = widths[column_index] - CELL_PADDING
+            one_line = "\n" not in text and (
+                kind in ONE_LINE or stringWidth(text, font, cell.fontSize) <= room
+            )
+            if one_line:
+                cells.append(text)
+                if kind in NUMERIC:
+                    right_aligned.append((column_index, row_index + 1))
+                continue
+            text = _text(text)
             if row_index >= first_total:
                 text = f"<b>{text}</b>"
             style = styles["number"] if kind in NUMERIC else styles["cell"]
             cells.append(Paragraph(text, style))
         body.append(cells)
-    widths = _column_widths(section, width)
-    table = Table([header, *body], colWidths=widths, repeatRows=1)
-    table.setStyle(
-        TableStyle(
-            [
-                ("GRID", (0, 0), (-1, -1), 0.4, colors.HexColor("#9aa5b1")),
-                ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#e7ecf1")),
-                ("VALIGN", (0, 0), (-1, -1), "TOP"),
-            ]
-        )
-    )
+    # A row of plain strings on one line is a line high: given, so reportlab need not measure
+    # every row again each time it breaks the table across a page.
+    line_row = cell.leading + CELL_PADDING_VERTICAL
+    heights = [None] + [
+        line_row if row_index < first_total and all(isinstance(c, str) for c in cells) else None
+        for row_index, cells in enumerate(body)
+    ]
+    table = Table([header, *body], colWidths=widths, rowHeights=heights, repeatRows=1)
+    commands = [
+        ("GRID", (0, 0), (-1, -1), 0.4, colors.HexColor("#9aa5b1")),
+        ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#e7ecf1")),
+        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+        # plain strings as the Paragraphs are set: the same font, size and line
+        ("FONT", (0, 1), (-1, -1), cell.fontName, cell.fontSize, cell.leading),
+        *_right_aligned(right_aligned, rows=len(body)),
+    ]
+    if section.total_rows:
+        commands.append(("FONT", (0, first_total + 1), (-1, -1), BOLD_FONT, cell.fontSize))
+    table.setStyle(TableStyle(commands))
     return table
+
+
+def _right_aligned(cells, *, rows):
+    """ALIGN commands for the (column, row) cells given: one per column whose every row is
+    among them, one per cell elsewhere."""
+    by_column = {}
+    for column, row in cells:
+        by_column.setdefault(column, []).append(row)
+    commands = []
+    for column, column_rows in by_column.items():
+        if len(column_rows) == rows:
+            commands.append(("ALIGN", (column, 1), (column, -1), "RIGHT"))
+        else:
+            commands.extend(("ALIGN", (column, row), (column, row), "RIGHT") for row in column_rows)
+    return commands
 
 
 FIXED_WIDTHS = {"money": 27 * mm, "percent": 18 * mm, "number": 18 * mm, "date": 22 * mm}

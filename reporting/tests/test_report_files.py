@@ -121,6 +121,24 @@ def test_the_xlsx_money(report, data):
     assert _d(pace["Pagājušā programmas laika daļa"] * 100) == expected.TIME_ELAPSED
 
 
+def test_the_xlsx_is_written_without_a_scan_of_the_sheet_per_row(report, monkeypatch):
+    """``Worksheet.max_row`` reads every cell of the sheet: read once per row, it made the XLSX
+    of a national programme (thousands of stages) take seconds."""
+    from openpyxl.worksheet.worksheet import Worksheet
+
+    reads = []
+    max_row = Worksheet.max_row
+
+    def counted(sheet):
+        reads.append(sheet.title)
+        return max_row.fget(sheet)
+
+    monkeypatch.setattr(Worksheet, "max_row", property(counted))
+    rows = len(report.stages) + 1  # and the total
+    report_file(report, "xlsx")
+    assert reads.count("Stundas pa posmiem") < rows
+
+
 # --- PDF -----------------------------------------------------------------------------------------
 
 
@@ -165,6 +183,41 @@ def test_the_pdf_states_every_figure(report, data):
     assert "Plānots, EUR" in text
     assert f"Kopā periodā {money(expected.INELIGIBLE)}" in text
     assert "Pagājušā programmas laika daļa 24,7 %" in text
+
+
+def test_the_pdf_sets_only_text_too_wide_for_its_column_as_a_paragraph(report):
+    """The report has a row per stage (thousands at national scale) and a Paragraph takes long
+    to lay out: only text that must wrap is one; numbers, percentages, dates and text that fits
+    its column are plain strings, right-aligned (numbers), in the body font and bold in a total
+    row, each row one line high."""
+    from reportlab.platypus import Paragraph
+
+    from reporting.report import pdf
+    from reporting.report.tables import Column, Section, report_sections
+
+    pdf._register_fonts()
+    styles, width = pdf._styles(), pdf.PAGE[0] - 2 * pdf.MARGIN
+    stages = next(section for section in report_sections(report) if section.key == "stages")
+    table = pdf._section_table(stages, styles, width)
+    first, total = table._cellvalues[1], table._cellvalues[-1]
+
+    assert first == ["1", "Eksaktās zinātnes", "16", "16", "8", "12", "75,0\xa0%"]
+    assert total[1:] == ["Kopā", "24", "20", "12", "16", "66,7\xa0%"]
+    cells = table._cellStyles
+    assert {cells[1][column].alignment for column in (0, 2, 3, 4, 5, 6)} == {"RIGHT"}
+    assert cells[1][1].alignment == "LEFT"
+    assert {cells[1][column].fontname for column in range(7)} == {pdf.FONT}
+    assert {cells[-1][column].fontname for column in range(7)} == {pdf.BOLD_FONT}
+    assert table._argH[1:3] == [styles["cell"].leading + 6] * 2
+
+    long = Section(
+        key="long",
+        title="",
+        columns=[Column("Title"), Column("Hours", "number")],
+        rows=[["Eksaktās zinātnes " * 40, Decimal("4")]],
+    )
+    row = pdf._section_table(long, styles, width)._cellvalues[1]
+    assert isinstance(row[0], Paragraph) and row[1] == "4"
 
 
 def test_the_pdf_draws_every_latvian_letter(report):
