@@ -89,7 +89,8 @@ def test_registration_form_refuses_or_registers_never_half(client, data):
             _assert_stored_as_typed(Participant.objects.order_by("-pk").first(), data)
         else:
             assert rows() == before
-            assert response.status_code in (200, 302, 429)
+            # 413: lists of long hostile values can exceed the page's body limit (refused whole).
+            assert response.status_code in (200, 302, 413, 429)
             if response.status_code == 200:
                 assert response.context["form"].errors
 
