@@ -20,6 +20,7 @@ from django.db.models import (
     DecimalField,
     F,
     FilteredRelation,
+    Min,
     Q,
     Sum,
     Value,
@@ -176,13 +177,17 @@ class ProgrammeFigures:
                     "stage__sessions__attendances",
                     condition=Q(stage__sessions__attendances__participant=F("participant")),
                 ),
-                person=F("participant_id"),
-                role=F("participant__role"),
-                place=F("participant__municipality"),
-                sex=F("participant__sex"),
             )
-            .values("pk", "person", "role", "place", "sex")
+            # Grouped by the registration alone: its person's details and its stage's threshold
+            # are one value per group, taken with Min() so that they stay out of the GROUP BY
+            # (a sort of every attendance row by four more columns, texts among them).
+            .values("pk")
             .annotate(
+                person=Min("participant_id"),
+                role=Min("participant__role"),
+                place=Min("participant__municipality"),
+                sex=Min("participant__sex"),
+                required=Min(required),
                 trained=GreaterThan(Count("own", filter=present & up_to_end), 0),
                 trained_in_period=GreaterThan(Count("own", filter=present & in_period), 0),
                 by_end=Round(Coalesce(Sum(hours, filter=up_to_end), ZERO_HOURS), 2),
@@ -194,8 +199,8 @@ class ProgrammeFigures:
                 ),
             )
             .annotate(
-                reached_by_end=GreaterThanOrEqual(F("by_end"), required),
-                reached_by_start=GreaterThanOrEqual(F("by_start"), required),
+                reached_by_end=GreaterThanOrEqual(F("by_end"), F("required")),
+                reached_by_start=GreaterThanOrEqual(F("by_start"), F("required")),
             )
         )
         counts = {
