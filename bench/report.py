@@ -57,6 +57,8 @@ def machine():
 def format_number(value):
     if value is None:
         return "–"
+    if float(value).is_integer() and abs(value) < 100:
+        return f"{value:.0f}"
     if abs(value) >= 100:
         return f"{value:,.0f}".replace(",", " ")
     if abs(value) >= 10:
