@@ -2,6 +2,7 @@
 participant report, an expenditure's scan) are refused with a message or imported correctly,
 never a 500 and never a half-written record."""
 
+import os
 from datetime import datetime
 
 import pytest
@@ -79,6 +80,13 @@ def zoom_reports(draw):
     return draw(st.one_of(st.just(content), hostile_bytes, st.just(content[: len(content) // 2])))
 
 
+def upload_name(name):
+    """A file name a client can send: Django's test client (like a browser) cannot send one
+    without a last path part ("", "/", "a/..")."""
+    name = name[:200]
+    return "x" if os.path.basename(name) in {"", ".", ".."} else name
+
+
 @settings(max_examples=examples(60))
 @given(
     content=zoom_reports(),
@@ -92,6 +100,12 @@ def zoom_reports(draw):
     time_zone="Europe/Riga",
     session_value=None,
 )  # the control: a good report goes to the preview
+@example(
+    content=older_report([Stay("Jānis Bērziņš", "j@x.lv", at(10), at(13))]),
+    name="/",  # no file name left once the path is taken off (found in CI)
+    time_zone="Europe/Riga",
+    session_value=None,
+)
 def test_zoom_upload_previews_or_refuses(
     admin_client, session, content, name, time_zone, session_value
 ):
@@ -104,7 +118,7 @@ def test_zoom_upload_previews_or_refuses(
             {
                 "session": session.pk if session_value is None else session_value,
                 "time_zone": time_zone,
-                "report": SimpleUploadedFile(name[:200] or "x", content, "text/csv"),
+                "report": SimpleUploadedFile(upload_name(name), content, "text/csv"),
             },
         )
 
