@@ -6,16 +6,14 @@ pages use), one registration at a time; the admin only reports what each service
 
 from django import forms
 from django.contrib import admin, messages
-from django.contrib.admin.options import IncorrectLookupParameters
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpResponseRedirect, StreamingHttpResponse
+from django.core.exceptions import ValidationError
 from django.template.response import TemplateResponse
-from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from courses.admin_input import ValidSelectionMixin
 from participants import exports, services
+from participants.admin_csv import ChangeListCsvExportMixin, csv_download
 from participants.attendance import display as attendance_display
 from participants.attendance import selectors as attendance_selectors
 from participants.forms import normalise_text
@@ -174,7 +172,7 @@ class ParticipantAdmin(ValidSelectionMixin, admin.ModelAdmin):
 
 
 @admin.register(Registration)
-class RegistrationAdmin(ValidSelectionMixin, admin.ModelAdmin):
+class RegistrationAdmin(ChangeListCsvExportMixin, ValidSelectionMixin, admin.ModelAdmin):
     list_display = [
         "participant_name",
         "participant_email",
@@ -387,52 +385,20 @@ class RegistrationAdmin(ValidSelectionMixin, admin.ModelAdmin):
             request, "admin/participants/registration/cancel_confirmation.html", context
         )
 
-    # Export of the whole filtered list -------------------------------------------------------
+    # Export of the whole filtered list (ChangeListCsvExportMixin) -----------------------------
 
-    def get_urls(self):
-        export = self.admin_site.admin_view(self.export_view)
-        return [
-            path("export.csv", export, name="participants_registration_export"),
-            *super().get_urls(),
-        ]
+    export_kind = ExportRecord.Kind.REGISTRATIONS_CSV
+    export_all_text = _("all registrations")
 
-    def export_view(self, request):
-        """The registrations the change list shows with the same filters and search, as CSV."""
-        if not self.has_view_permission(request):
-            raise PermissionDenied
-        try:
-            changelist = self.get_changelist_instance(request)
-        except IncorrectLookupParameters:
-            # A hand-edited filter in the address: back to the list, which explains it.
-            return HttpResponseRedirect(reverse("admin:participants_registration_changelist"))
-        registrations = changelist.get_queryset(request)
-        export_record(
-            user=request.user,
-            kind=ExportRecord.Kind.REGISTRATIONS_CSV,
-            description=_filters_text(request),
-            rows=registrations.count(),
-        )
-        return csv_response(registrations)
+    def export_lines(self, queryset):
+        return exports.registration_csv_lines(queryset)
 
-    def changelist_view(self, request, extra_context=None):
-        extra_context = {
-            **(extra_context or {}),
-            "export_url": reverse("admin:participants_registration_export"),
-        }
-        return super().changelist_view(request, extra_context)
-
-
-def _filters_text(request):
-    """The change list's filters and search as the log shows them ("all" without any)."""
-    return request.GET.urlencode() or str(_("all registrations"))
+    def export_filename(self):
+        return exports.csv_filename()
 
 
 def csv_response(registrations):
-    response = StreamingHttpResponse(
-        exports.registration_csv_lines(registrations), content_type="text/csv; charset=utf-8"
-    )
-    response["Content-Disposition"] = f'attachment; filename="{exports.csv_filename()}"'
-    return response
+    return csv_download(exports.registration_csv_lines(registrations), exports.csv_filename())
 
 
 from participants.attendance import admin as attendance_admin  # noqa: E402,F401

@@ -3,9 +3,8 @@ of registers with how many are marked, and every row with its history (who, when
 after). Imported by ``participants/admin.py``."""
 
 from django.contrib import admin, messages
-from django.contrib.admin.options import IncorrectLookupParameters
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpResponse, HttpResponseRedirect, StreamingHttpResponse
+from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -15,6 +14,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from courses.admin_input import ValidSelectionMixin
 from courses.models import Stage
+from participants.admin_csv import ChangeListCsvExportMixin
 from participants.attendance import exports, selectors, services
 from participants.attendance.forms import RegisterFormSet
 from participants.attendance.models import Attendance, SessionAttendance
@@ -27,7 +27,7 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 @admin.register(Attendance)
-class AttendanceAdmin(ValidSelectionMixin, SimpleHistoryAdmin):
+class AttendanceAdmin(ChangeListCsvExportMixin, ValidSelectionMixin, SimpleHistoryAdmin):
     """Every attendance row, read-only: marks are entered in a session's register (or by the
     Zoom import), so that each change goes through one service; the history shows them all."""
 
@@ -55,41 +55,15 @@ class AttendanceAdmin(ValidSelectionMixin, SimpleHistoryAdmin):
     def has_delete_permission(self, request, obj=None):
         return False
 
-    def get_urls(self):
-        export = self.admin_site.admin_view(self.export_view)
-        return [
-            path("export.csv", export, name="participants_attendance_export"),
-            *super().get_urls(),
-        ]
+    # Export of the whole filtered list (ChangeListCsvExportMixin)
+    export_kind = ExportRecord.Kind.ATTENDANCE_CSV
+    export_all_text = _("all attendance rows")
 
-    def export_view(self, request):
-        """The rows the change list shows, with its filters and search, as CSV (streamed)."""
-        if not self.has_view_permission(request):
-            raise PermissionDenied
-        try:
-            changelist = self.get_changelist_instance(request)
-        except IncorrectLookupParameters:
-            return HttpResponseRedirect(reverse("admin:participants_attendance_changelist"))
-        attendances = changelist.get_queryset(request)
-        export_record(
-            user=request.user,
-            kind=ExportRecord.Kind.ATTENDANCE_CSV,
-            description=request.GET.urlencode() or str(_("all attendance rows")),
-            rows=attendances.count(),
-        )
-        response = StreamingHttpResponse(
-            exports.attendance_csv_lines(attendances), content_type="text/csv; charset=utf-8"
-        )
-        filename = exports.attendance_csv_filename()
-        response["Content-Disposition"] = f'attachment; filename="{filename}"'
-        return response
+    def export_lines(self, queryset):
+        return exports.attendance_csv_lines(queryset)
 
-    def changelist_view(self, request, extra_context=None):
-        extra_context = {
-            **(extra_context or {}),
-            "export_url": reverse("admin:participants_attendance_export"),
-        }
-        return super().changelist_view(request, extra_context)
+    def export_filename(self):
+        return exports.attendance_csv_filename()
 
 
 @admin.register(SessionAttendance)
