@@ -373,6 +373,7 @@ def test_its_own_data_is_replaced_and_reuse_keeps_it(made):
     [
         ({"participants": 0}, "above 0"),
         ({"participants": -3}, "above 0"),
+        ({"participants": 10**11}, "at most 300000"),
         ({"now": "yesterday"}, "--now"),
         ({"upcoming_share": 1.5}, "upcoming-share"),
     ],

@@ -12,6 +12,9 @@ from django.utils import timezone
 from innovation_centre.scale_data.plan import Options
 from innovation_centre.scale_data.write import ScaleDataError, generate
 
+# Ten times every teacher in Latvia; the plan in memory grows with it (about 3 GB here).
+MAX_PARTICIPANTS = 300_000
+
 
 def _now(text):
     try:
@@ -65,6 +68,11 @@ class Command(BaseCommand):
         if participants is None or participants <= 0:
             raise CommandError(
                 f"--participants must be a whole number above 0, not {participants}."
+            )
+        if participants > MAX_PARTICIPANTS:
+            raise CommandError(
+                f"--participants must be at most {MAX_PARTICIPANTS}, not {participants}: the data "
+                "is planned in memory first (about 280 MB at 30 000)."
             )
         if not 0 <= upcoming_share < 1:
             raise CommandError(
